@@ -1,0 +1,151 @@
+"""Sign-in, two-factor, invitations and the member's own account page."""
+
+from django.contrib import messages
+from django.contrib.auth import login, views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login, match_token
+
+from kapstone.audit.services import log_event
+from kapstone.practice.middleware import membership_exempt, two_factor_exempt
+
+from . import two_factor
+from .forms import CodeForm, SignInForm
+from .models import Invitation
+
+SESSION_NEW_CODES = "kapstone_new_recovery_codes"
+
+
+def _next_url(request, default="home:index"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+sign_in = membership_exempt(two_factor_exempt(SignInView.as_view()))
+sign_out = membership_exempt(two_factor_exempt(auth_views.LogoutView.as_view()))
+
+
+@two_factor_exempt
+@membership_exempt
+def verify(request):
+    """Second step of sign-in: a TOTP code or a recovery code."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            log_event(request, "accounts.2fa.verified", data={"device": device.persistent_id.split("/")[0]})
+            return redirect(_next_url(request))
+        log_event(request, "accounts.2fa.failed")
+        form.add_error("code", "That code is not right or has expired. Enter the current code from your app.")
+    return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request, "")})
+
+
+@two_factor_exempt
+@membership_exempt
+def enroll(request):
+    """Set up an authenticator app: scan the QR code (or type the key), confirm with one code."""
+    if two_factor.has_confirmed_app(request.user) and not request.user.is_verified():
+        return redirect("accounts:verify")
+    device = two_factor.pending_totp_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                otp_login(request, device)
+                request.session[SESSION_NEW_CODES] = two_factor.new_recovery_codes(request.user)
+                log_event(request, "accounts.2fa.enrolled")
+            return redirect("accounts:recovery_codes")
+        form.add_error("code", "That code did not match. Check the time on your phone and enter the newest code.")
+    context = {
+        "form": form,
+        "qr_svg": two_factor.qr_svg(device),
+        "secret": two_factor.secret_text(device),
+        "already_enrolled": two_factor.has_confirmed_app(request.user),
+    }
+    return render(request, "accounts/enroll.html", context)
+
+
+@membership_exempt
+def recovery_codes(request):
+    """Show freshly made recovery codes exactly once; afterwards only how many are left."""
+    if request.method == "POST":
+        request.session[SESSION_NEW_CODES] = two_factor.new_recovery_codes(request.user)
+        log_event(request, "accounts.2fa.recovery_codes.created")
+        return redirect("accounts:recovery_codes")
+    codes = request.session.pop(SESSION_NEW_CODES, None)
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "remaining": two_factor.remaining_recovery_codes(request.user)},
+    )
+
+
+@membership_exempt
+def security(request):
+    """The member's own account: two-factor status, recovery codes, password."""
+    context = {
+        "has_app": two_factor.has_confirmed_app(request.user),
+        "remaining": two_factor.remaining_recovery_codes(request.user),
+    }
+    return render(request, "accounts/security.html", context)
+
+
+@require_POST
+@membership_exempt
+def switch_practice(request):
+    from kapstone.practice.middleware import switch_practice as switch
+
+    switch(request, request.POST.get("practice", ""))
+    log_event(request, "practice.switched")
+    return redirect("home:index")
+
+
+@login_not_required
+@two_factor_exempt
+@membership_exempt
+def accept_invitation(request, token):
+    """An invited member chooses a password through the one-time link from their email."""
+    invitation = Invitation.find_usable(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            log_event(request, "accounts.invitation.accepted", actor=user, practice=invitation.practice)
+        messages.success(request, "Your password is set. Next, protect your account with two-factor sign-in.")
+        return redirect("accounts:enroll")
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:security")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password was changed.")
+        return super().form_valid(form)
+
+
+password_change = membership_exempt(PasswordChangeView.as_view())

@@ -1,0 +1,77 @@
+"""``log_event``: the one way to write the audit trail."""
+
+from django.conf import settings
+from django.db import transaction
+
+from .actions import ACTIONS
+from .models import SYSTEM_CHAIN, AuditEvent, ChainHead
+
+
+def client_ip(request) -> str | None:
+    """The caller's address; behind N trusted proxies, the Nth address from the right of X-Forwarded-For."""
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _object_reference(obj) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def _client_of(obj, client):
+    if client is not None:
+        return client.pk
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "clients.client":
+        return obj.pk
+    return getattr(obj, "client_id", None)
+
+
+def log_event(
+    request=None, action: str = "", *, obj=None, client=None, actor=None, practice=None, role=None, data=None
+) -> AuditEvent:
+    """Append one event to its practice's chain, inside the caller's transaction.
+
+    ``request`` supplies actor, role, practice, address and browser unless given explicitly.
+    ``data`` holds ids and field names only, never PHI values.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}: add it to kapstone/audit/actions.py first.")
+    membership = getattr(request, "membership", None) if request is not None else None
+    if request is not None and actor is None and request.user.is_authenticated:
+        actor = request.user
+    if practice is None:
+        practice = getattr(request, "practice", None) or getattr(obj, "practice", None)
+    if role is None:
+        role = membership.role if membership is not None and membership.practice == practice else ""
+    object_type, object_id = _object_reference(obj)
+    chain = str(practice.pk) if practice is not None else SYSTEM_CHAIN
+
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(chain=chain)
+        event = AuditEvent(
+            chain=chain,
+            seq=head.seq + 1,
+            practice=practice,
+            actor=actor,
+            actor_role=role,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            client_id=_client_of(obj, client),
+            ip_address=client_ip(request) if request is not None else None,
+            user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+            data=data or {},
+            prev_hash=head.hash,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+        ChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
+    return event

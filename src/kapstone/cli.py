@@ -1,0 +1,101 @@
+"""The ``kapstone`` command: ``demo``, ``serve``, and every manage.py command.
+
+    kapstone demo [--port 8000] [--data-dir DIR]   build (or reuse) the demo practice and serve it
+    kapstone serve [gunicorn options]               production server on the configured database
+    kapstone <command> ...                          any manage.py command (migrate, audit verify, ...)
+"""
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kapstone.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kapstone.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kapstone", *argv])
+
+
+def _gunicorn(bind: str, extra: list[str]) -> None:
+    """Replace this process with gunicorn serving kapstone.wsgi (which runs the system checks)."""
+    args = [sys.executable, "-m", "gunicorn", "kapstone.wsgi:application", "--bind", bind, *extra]
+    os.execv(sys.executable, args)
+
+
+def demo(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="kapstone demo", description="Serve a synthetic demo practice.")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--data-dir", default="var/demo", help="where the demo database lives (reused)")
+    parser.add_argument("--no-serve", action="store_true", help="build the demo data, print logins, exit")
+    options = parser.parse_args(argv)
+
+    data_dir = Path(options.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret_file = data_dir / "secret_key"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(64))
+        secret_file.chmod(0o600)
+    # The demo sets everything it needs itself; nothing here reaches the network.
+    os.environ.update(
+        {
+            "KAPSTONE_ENVIRONMENT": "demo",
+            "KAPSTONE_DATA_DIR": str(data_dir),
+            "DATABASE_URL": f"sqlite:///{data_dir / 'kapstone.sqlite3'}",
+            "KAPSTONE_SECRET_KEY_FILE": str(secret_file),
+            "KAPSTONE_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "KAPSTONE_HTTPS": "false",
+            "KAPSTONE_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        }
+    )
+    os.environ.pop("KAPSTONE_SECRET_KEY", None)
+    _django_setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from kapstone.demo.builder import build_demo, print_logins
+
+    created = build_demo()
+    print("Built the demo practice." if created else f"Reusing the demo practice in {data_dir}.")
+    url = f"http://127.0.0.1:{options.port}"
+    print_logins(url)
+    if options.no_serve:
+        return
+    sys.stdout.flush()
+    _gunicorn(f"127.0.0.1:{options.port}", ["--workers", "2", "--access-logfile", "-"])
+
+
+def serve(argv: list[str]) -> None:
+    """Production: gunicorn on $KAPSTONE_BIND (default 127.0.0.1:8000, behind a reverse proxy)."""
+    bind = os.environ.get("KAPSTONE_BIND", "127.0.0.1:8000")
+    workers = os.environ.get("KAPSTONE_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
+    _django_setup()
+    from django.core.management import call_command
+
+    call_command("check", fail_level="ERROR")
+    _gunicorn(bind, ["--workers", workers, *argv])
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "help"
+    if command == "demo":
+        demo(argv[1:])
+    elif command == "serve":
+        serve(argv[1:])
+    else:
+        _manage(argv)
+
+
+if __name__ == "__main__":
+    main()

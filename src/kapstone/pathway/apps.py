@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PathwayConfig(AppConfig):
+    name = "kapstone.pathway"
+    label = "pathway"
+    verbose_name = "Care pathway"

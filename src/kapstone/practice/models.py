@@ -1,0 +1,83 @@
+"""The tenant (practice) and the staff who belong to it, each with one role."""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name such as America/New_York.")
+
+
+class Practice(models.Model):
+    """A clinic or solo practice: the tenant that every clinical row belongs to."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+    phone = models.CharField(max_length=40, blank=True)
+    record_prefix = models.CharField(
+        max_length=8, default="K", help_text="Letters that start every record number, e.g. K-00042."
+    )
+    # Next record number to hand out; incremented under a row lock (see clients.services).
+    next_record_number = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self):
+        return timezone.localdate(timezone=self.zone)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    PRESCRIBER = "prescriber", "Prescriber"
+    THERAPIST = "therapist", "Therapist"
+    MONITOR = "monitor", "Monitor"
+    FRONT_DESK = "front_desk", "Front desk"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class Membership(models.Model):
+    """One staff member's place in one practice. A person may belong to several practices."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    title = models.CharField(max_length=80, blank=True, help_text="Credentials shown beside the name, e.g. LCSW.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "user"], name="membership_unique_user_per_practice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.practice})"
+
+    @property
+    def display_name(self) -> str:
+        name = self.user.full_name or self.user.email
+        return f"{name}, {self.title}" if self.title else name

@@ -1,0 +1,104 @@
+"""Who may do what: the one public module that decides access.
+
+Access is decided in two steps, always in this order:
+
+1. **Visibility** — a client's record exists for the practice's admins and for the staff on that
+   client's care team. To everyone else (another practice, not on the care team) it does not
+   exist: 404, so that not even its existence leaks.
+2. **Capability** — a visible record may still be out of reach of the caller's role (a front desk
+   member never reads clinical content; a monitor does not edit demographics): 403.
+
+Views call :func:`get_client` (object pages) or the :func:`capability_required` decorator (pages
+without an object). The role table below is the whole policy; ``docs/permissions.md`` explains it
+and ``tests/test_permission_matrix.py`` checks every URL against every role.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from .models import Membership, Role
+
+
+class Capability(StrEnum):
+    VIEW_CLIENT = "clients.view"  # demographics, contacts, care team
+    CREATE_CLIENT = "clients.create"
+    EDIT_CLIENT = "clients.edit"
+    MANAGE_CARE_TEAM = "clients.care_team"
+    VIEW_CLINICAL = "clinical.view"  # measures, notes, sessions: everything beyond demographics
+    SEE_ALL_CLIENTS = "clients.see_all"  # visibility without being on the care team
+    MANAGE_STAFF = "practice.staff"
+    VIEW_AUDIT = "audit.view"
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ADMIN: frozenset(Capability),
+    Role.PRESCRIBER: frozenset(
+        {C.VIEW_CLIENT, C.CREATE_CLIENT, C.EDIT_CLIENT, C.MANAGE_CARE_TEAM, C.VIEW_CLINICAL}
+    ),
+    Role.THERAPIST: frozenset(
+        {C.VIEW_CLIENT, C.CREATE_CLIENT, C.EDIT_CLIENT, C.MANAGE_CARE_TEAM, C.VIEW_CLINICAL}
+    ),
+    Role.MONITOR: frozenset({C.VIEW_CLIENT, C.VIEW_CLINICAL}),
+    Role.FRONT_DESK: frozenset({C.VIEW_CLIENT, C.CREATE_CLIENT, C.EDIT_CLIENT, C.MANAGE_CARE_TEAM}),
+}
+
+
+def can(membership: Membership | None, capability: Capability) -> bool:
+    if membership is None or not membership.is_active:
+        return False
+    return capability in ROLE_CAPABILITIES[membership.role]
+
+
+def require(membership: Membership | None, capability: Capability) -> None:
+    if not can(membership, capability):
+        raise PermissionDenied(f"Your role cannot do this ({capability}).")
+
+
+def capability_required(capability: Capability):
+    """View decorator: the signed-in member's role must hold ``capability`` (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(getattr(request, "membership", None), capability)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability
+        return wrapped
+
+    return decorator
+
+
+def visible_clients(membership: Membership) -> QuerySet:
+    """The clients this member may see: all of the practice's for an admin, else their care team's.
+
+    Runs inside the practice scope, so another practice's clients are never in the result.
+    """
+    from kapstone.clients.models import CareTeamMember, Client
+
+    clients = Client.objects.filter(practice=membership.practice)
+    if can(membership, C.SEE_ALL_CLIENTS):
+        return clients
+    on_team = CareTeamMember.objects.filter(client=OuterRef("pk"), membership=membership)
+    return clients.filter(Exists(on_team))
+
+
+def get_client(request, client_id, capability: Capability = C.VIEW_CLIENT):
+    """The client ``client_id`` if the caller may see it (else 404) and hold ``capability`` (else 403)."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise Http404("No such client.")
+    client = visible_clients(membership).filter(pk=client_id).first()
+    if client is None:
+        raise Http404("No such client.")
+    require(membership, capability)
+    return client
+
+
+def is_on_care_team(membership: Membership, client) -> bool:
+    return client.care_team.filter(membership=membership).exists()

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from . import health
+
+urlpatterns = [
+    path("", include("kapstone.home.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/", include("kapstone.accounts.urls")),
+    path("clients/", include("kapstone.clients.urls")),
+    path("practice/", include("kapstone.practice.urls")),
+    path("audit/", include("kapstone.audit.urls")),
+]
+
+handler403 = "kapstone.errors.forbidden"
+handler404 = "kapstone.errors.not_found"
