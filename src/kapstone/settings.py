@@ -226,12 +226,17 @@ SECURE_CSP = {
 }
 
 # --- Email ------------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("KAPSTONE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("KAPSTONE_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("KAPSTONE_EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("KAPSTONE_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env_secret("KAPSTONE_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("KAPSTONE_EMAIL_USE_TLS", False)
+EMAIL_BACKEND_PATH = env_str("KAPSTONE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env_str("KAPSTONE_EMAIL_HOST", "localhost"),
+        "port": env_int("KAPSTONE_EMAIL_PORT", 25),
+        "username": env_str("KAPSTONE_EMAIL_USER") or None,
+        "password": env_secret("KAPSTONE_EMAIL_PASSWORD") or None,
+        "use_tls": env_bool("KAPSTONE_EMAIL_USE_TLS", False),
+        "timeout": 15,
+    }
 DEFAULT_FROM_EMAIL = env_str("KAPSTONE_FROM_EMAIL", "kapstone <no-reply@localhost>")
 
 # --- Static files -----------------------------------------------------------------------------------
