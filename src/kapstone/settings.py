@@ -72,7 +72,10 @@ if ENVIRONMENT not in {"production", "demo", "development", "test"}:
     )
 
 DEBUG = env_bool("KAPSTONE_DEBUG", False)
-SECRET_KEY = env_secret("KAPSTONE_SECRET_KEY")
+# A missing key becomes a marked placeholder so that check kapstone.E002 (not a bare Django error)
+# refuses it in production; development and tests may run with it.
+INSECURE_SECRET_PREFIX = "kapstone-insecure-"
+SECRET_KEY = env_secret("KAPSTONE_SECRET_KEY") or f"{INSECURE_SECRET_PREFIX}no-secret-key-set"
 ALLOWED_HOSTS = env_list("KAPSTONE_ALLOWED_HOSTS")
 DATA_DIR = Path(env_str("KAPSTONE_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 
@@ -181,6 +184,7 @@ KAPSTONE_INVITATION_DAYS = env_int("KAPSTONE_INVITATION_DAYS", 7, minimum=1)
 AXES_FAILURE_LIMIT = env_int("KAPSTONE_LOCKOUT_ATTEMPTS", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KAPSTONE_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form field; axes would otherwise look for "email"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # axes would log the attempted username (an email address) at INFO

@@ -16,7 +16,7 @@ class InviteForm(forms.Form):
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if Membership.objects.filter(practice=self.practice, user__email__iexact=email).exists():
-            raise forms.ValidationError("This person is already on the practice's staff list.")
+            raise forms.ValidationError("This person is already on this practice's staff list.")
         return email
 
 

@@ -1,0 +1,62 @@
+"""`kapstone demo` builds the synthetic practice once, reuses it, and serves it on 127.0.0.1."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def demo_env():
+    return {k: v for k, v in os.environ.items() if not k.startswith(("KAPSTONE_", "DJANGO_", "DATABASE_URL"))}
+
+
+def run_demo(*args, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "kapstone.cli", "demo", *args],
+        env=demo_env(), capture_output=True, text=True, timeout=180, **kwargs
+    )
+
+
+def test_the_demo_is_built_once_then_reused_and_prints_a_login_per_role(tmp_path):
+    first = run_demo("--data-dir", str(tmp_path), "--no-serve")
+    assert first.returncode == 0, first.stderr
+    assert "Built the demo practice." in first.stdout
+    for role in ("Admin", "Prescriber", "Therapist", "Monitor", "Front desk"):
+        assert role in first.stdout
+    assert "admin@demo.kapstone.test" in first.stdout
+    database = tmp_path / "kapstone.sqlite3"
+    size = database.stat().st_size
+    second = run_demo("--data-dir", str(tmp_path), "--no-serve")
+    assert "Reusing the demo practice" in second.stdout
+    assert database.stat().st_size == size
+
+
+def test_the_demo_serves_on_localhost(tmp_path):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kapstone.cli", "demo", "--data-dir", str(tmp_path), "--port", str(port)],
+        env=demo_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "the demo did not answer in time"
+                time.sleep(0.5)
+        assert "Sign in" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
