@@ -24,8 +24,7 @@ class World:
     outsider: Membership | None = None
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
     a, b = make_practice(name="Riverbend KAP"), make_practice(name="Hillside Clinic")
     w = World(practice=a, other_practice=b)
     for role in ROLES:
@@ -36,6 +35,11 @@ def world(db) -> World:
     w.client = make_client(a, care_team=team, episode_state="screening")
     w.unassigned_client = make_client(a, care_team=[w.outsider])
     return w
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
 
 
 @pytest.fixture
