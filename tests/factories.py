@@ -31,7 +31,9 @@ def make_user(**fields):
 
 
 def make_member(practice: Practice, role: str, **fields) -> Membership:
-    user = fields.pop("user", None) or make_user(**{k: fields.pop(k) for k in ("email", "full_name") if k in fields})
+    user = fields.pop("user", None) or make_user(
+        **{k: fields.pop(k) for k in ("email", "full_name") if k in fields}
+    )
     return Membership.objects.create(practice=practice, user=user, role=role, **fields)
 
 
@@ -45,7 +47,10 @@ def make_client(practice: Practice, care_team=(), episode_state=None, **fields) 
         client = Client.objects.create(practice=practice, **fields)
         for membership in care_team:
             CareTeamMember.objects.create(
-                practice=practice, client=client, membership=membership, role=DEFAULT_CARE_TEAM_ROLE[membership.role]
+                practice=practice,
+                client=client,
+                membership=membership,
+                role=DEFAULT_CARE_TEAM_ROLE[membership.role],
             )
         if episode_state:
             Episode.objects.create(practice=practice, client=client, state=episode_state)

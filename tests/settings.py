@@ -9,7 +9,7 @@ os.environ.setdefault("KAPSTONE_HTTPS", "false")
 os.environ.setdefault("KAPSTONE_REQUIRE_2FA", "false")
 os.environ.setdefault("KAPSTONE_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
-from kapstone.settings import *  # noqa: E402, F403
+from kapstone.settings import *  # noqa: F403
 
 # Fast, deterministic tests: a cheap hasher and no manifest for static files.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -21,7 +21,11 @@ def demo_env():
 def run_demo(*args, **kwargs):
     return subprocess.run(
         [sys.executable, "-m", "kapstone.cli", "demo", *args],
-        env=demo_env(), capture_output=True, text=True, timeout=180, **kwargs
+        env=demo_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        **kwargs,
     )
 
 
@@ -43,13 +47,18 @@ def test_the_demo_serves_on_localhost(tmp_path):
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "kapstone.cli", "demo", "--data-dir", str(tmp_path), "--port", str(port)],
-        env=demo_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=demo_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 90
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/accounts/login/", timeout=5
+                ) as response:
                     page = response.read().decode()
                 break
             except OSError:

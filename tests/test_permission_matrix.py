@@ -1,4 +1,4 @@
-"""Every URL of the project × every role × own practice / not on the care team / other practice.
+"""Every URL of the project x every role x own practice / not on the care team / other practice.
 
 The URL list is walked from the resolver, so a new URL that is not in MATRIX fails
 ``test_every_url_is_in_the_matrix``. Expected statuses are written out by hand per role: they are
@@ -90,7 +90,9 @@ def url_for(name, spec, world, target_client):
         return reverse(name, args=[world.members["therapist"].pk])
     if spec.kind == "invitation":
         invitee = world.members["monitor"].user
-        _, token = Invitation.issue(user=invitee, practice=world.practice, created_by=world.members["admin"].user)
+        _, token = Invitation.issue(
+            user=invitee, practice=world.practice, created_by=world.members["admin"].user
+        )
         return reverse(name, args=[token])
     raise AssertionError(spec.kind)
 
@@ -128,7 +130,11 @@ def signed_in_cases():
         if not spec.expected:
             continue
         # Only client pages depend on the care team.
-        relations = ["own", "not_on_team", "other_practice"] if spec.kind in CLIENT_KINDS else ["own", "other_practice"]
+        relations = (
+            ["own", "not_on_team", "other_practice"]
+            if spec.kind in CLIENT_KINDS
+            else ["own", "other_practice"]
+        )
         for role in ROLES:
             for relation in relations:
                 yield pytest.param(name, role, relation, id=f"{name}-{role}-{relation}")

@@ -24,7 +24,11 @@ def production_settings(app_configs, **kwargs):
             )
         )
     secret = settings.SECRET_KEY
-    if secret.strip().lower() in WEAK_SECRETS or secret.startswith(("django-insecure", settings.INSECURE_SECRET_PREFIX)) or len(secret) < 50:
+    if (
+        secret.strip().lower() in WEAK_SECRETS
+        or secret.startswith(("django-insecure", settings.INSECURE_SECRET_PREFIX))
+        or len(secret) < 50
+    ):
         errors.append(
             Error(
                 "The secret key is missing, a default, or shorter than 50 characters.",

@@ -1,8 +1,8 @@
 """The ``kapstone`` command: ``demo``, ``serve``, and every manage.py command.
 
-    kapstone demo [--port 8000] [--data-dir DIR]   build (or reuse) the demo practice and serve it
-    kapstone serve [gunicorn options]               production server on the configured database
-    kapstone <command> ...                          any manage.py command (migrate, audit verify, ...)
+kapstone demo [--port 8000] [--data-dir DIR]   build (or reuse) the demo practice and serve it
+kapstone serve [gunicorn options]               production server on the configured database
+kapstone <command> ...                          any manage.py command (migrate, audit verify, ...)
 """
 
 import argparse
@@ -29,7 +29,7 @@ def _manage(argv: list[str]) -> None:
 def _gunicorn(bind: str, extra: list[str]) -> None:
     """Replace this process with gunicorn serving kapstone.wsgi (which runs the system checks)."""
     args = [sys.executable, "-m", "gunicorn", "kapstone.wsgi:application", "--bind", bind, *extra]
-    os.execv(sys.executable, args)
+    os.execv(sys.executable, args)  # noqa: S606 - our own interpreter, fixed arguments
 
 
 def demo(argv: list[str]) -> None:

@@ -60,7 +60,9 @@ def env_secret(name: str, default: str = "") -> str:
         try:
             return Path(path).read_text().strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE points to {path!r}, which cannot be read: {exc}") from None
+            raise ImproperlyConfigured(
+                f"{name}_FILE points to {path!r}, which cannot be read: {exc}"
+            ) from None
     return os.environ.get(name, default)
 
 
@@ -74,7 +76,7 @@ if ENVIRONMENT not in {"production", "demo", "development", "test"}:
 DEBUG = env_bool("KAPSTONE_DEBUG", False)
 # A missing key becomes a marked placeholder so that check kapstone.E002 (not a bare Django error)
 # refuses it in production; development and tests may run with it.
-INSECURE_SECRET_PREFIX = "kapstone-insecure-"
+INSECURE_SECRET_PREFIX = "kapstone-insecure-"  # noqa: S105 - a marker, not a secret
 SECRET_KEY = env_secret("KAPSTONE_SECRET_KEY") or f"{INSECURE_SECRET_PREFIX}no-secret-key-set"
 ALLOWED_HOSTS = env_list("KAPSTONE_ALLOWED_HOSTS")
 DATA_DIR = Path(env_str("KAPSTONE_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -207,6 +209,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 63072000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("KAPSTONE_HSTS_PRELOAD", False)
+# Preloading is hard to undo, so it is the practice's opt-in; do not nag when it is left off.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("KAPSTONE_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("KAPSTONE_CSRF_TRUSTED_ORIGINS")

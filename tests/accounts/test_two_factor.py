@@ -41,7 +41,9 @@ def test_enrolling_confirms_the_app_and_shows_recovery_codes_once(client, world,
     sign_in(client, user)
     client.get(reverse("accounts:enroll"))
     device = TOTPDevice.objects.get(user=user)
-    wrong = client.post(reverse("accounts:enroll"), {"code": "000000" if current_code(device) != "000000" else "1"})
+    wrong = client.post(
+        reverse("accounts:enroll"), {"code": "000000" if current_code(device) != "000000" else "1"}
+    )
     assert "That code did not match" in wrong.content.decode()
     device.refresh_from_db()
     # A wrong code makes the device wait before it accepts another (brute-force throttling).
@@ -89,7 +91,9 @@ def test_a_recovery_code_works_exactly_once(client, world, require_2fa, scoped):
     assert StaticToken.objects.filter(token=code).count() == 0
     client.logout()
     sign_in(client, user)
-    assert "That code is not right" in client.post(reverse("accounts:verify"), {"code": code}).content.decode()
+    assert (
+        "That code is not right" in client.post(reverse("accounts:verify"), {"code": code}).content.decode()
+    )
 
 
 def test_a_member_with_a_device_is_asked_for_it_even_when_2fa_is_optional(client, world, scoped):
@@ -103,5 +107,7 @@ def test_an_offsite_next_url_is_ignored(client, world, require_2fa, scoped):
     user = world.members["prescriber"].user
     device = enrolled(user)
     sign_in(client, user)
-    response = client.post(reverse("accounts:verify"), {"code": current_code(device), "next": "https://evil.example/"})
+    response = client.post(
+        reverse("accounts:verify"), {"code": current_code(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("home:index")

@@ -14,9 +14,18 @@ def events_on_page(response):
 def test_admin_filters_the_trail_by_client_user_action_and_date(client, world, scoped):
     therapist, admin = world.members["therapist"], world.members["admin"]
     log_event(action="clients.chart.viewed", obj=world.client, actor=therapist.user, practice=world.practice)
-    log_event(action="clients.client.updated", obj=world.unassigned_client, actor=admin.user, practice=world.practice)
-    log_event(action="clients.chart.viewed", obj=world.client, actor=world.other_members["admin"].user,
-              practice=world.other_practice)
+    log_event(
+        action="clients.client.updated",
+        obj=world.unassigned_client,
+        actor=admin.user,
+        practice=world.practice,
+    )
+    log_event(
+        action="clients.chart.viewed",
+        obj=world.client,
+        actor=world.other_members["admin"].user,
+        practice=world.other_practice,
+    )
     client.force_login(admin.user)
     url = reverse("audit:events")
 

@@ -29,7 +29,9 @@ def test_each_role_signs_in_and_lands_on_its_home(page, live_server, live_world,
         expect(page.get_by_role("link", name=live_world.client.display_name)).to_be_visible()
 
 
-def test_a_therapist_creates_a_client_and_adds_a_monitor_to_the_care_team(page, live_server, live_world, sign_in):
+def test_a_therapist_creates_a_client_and_adds_a_monitor_to_the_care_team(
+    page, live_server, live_world, sign_in
+):
     sign_in(live_world.members["therapist"].user)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Clients").click()
     page.get_by_role("link", name="New client").click()

@@ -20,7 +20,9 @@ NEW_CLIENT = {
 }
 
 
-def test_creating_a_client_numbers_it_puts_the_creator_on_the_team_and_opens_an_episode(client, world, scoped):
+def test_creating_a_client_numbers_it_puts_the_creator_on_the_team_and_opens_an_episode(
+    client, world, scoped
+):
     front_desk = world.members["front_desk"]
     client.force_login(front_desk.user)
     response = client.post(reverse("clients:create"), NEW_CLIENT)
@@ -41,7 +43,9 @@ def test_record_numbers_count_up_per_practice(client, world, scoped):
         client.post(reverse("clients:create"), {**NEW_CLIENT, "legal_last_name": last_name})
     client.force_login(world.other_members["admin"].user)
     client.post(reverse("clients:create"), {**NEW_CLIENT, "legal_last_name": "Elsewhere"})
-    numbers = dict(Client.objects.filter(legal_first_name="Avery").values_list("legal_last_name", "record_number"))
+    numbers = dict(
+        Client.objects.filter(legal_first_name="Avery").values_list("legal_last_name", "record_number")
+    )
     assert numbers == {"First": "K-00001", "Second": "K-00002", "Elsewhere": "K-00001"}
 
 
@@ -76,9 +80,16 @@ def test_search_finds_by_any_name_or_record_number_and_pages(client, db, scoped)
     practice = make_practice()
     admin = make_member(practice, "admin")
     for n in range(30):
-        make_client(practice, legal_first_name=f"Person{n:02d}", legal_last_name="Sample", record_number=f"R-{n:03d}")
-    make_client(practice, legal_first_name="Marguerite", legal_last_name="Okoye", preferred_name="Daisy",
-                record_number="R-900")
+        make_client(
+            practice, legal_first_name=f"Person{n:02d}", legal_last_name="Sample", record_number=f"R-{n:03d}"
+        )
+    make_client(
+        practice,
+        legal_first_name="Marguerite",
+        legal_last_name="Okoye",
+        preferred_name="Daisy",
+        record_number="R-900",
+    )
     client.force_login(admin.user)
     url = reverse("clients:list")
     assert [c.record_number for c in client.get(url, {"q": "daisy"}).context["page"]] == ["R-900"]

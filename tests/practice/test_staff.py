@@ -12,7 +12,13 @@ from kapstone.practice.models import Membership
 
 def invite(client, world, **overrides):
     client.force_login(world.members["admin"].user)
-    data = {"full_name": "Noor Haddad", "email": "noor@example.test", "role": "monitor", "title": "RN", **overrides}
+    data = {
+        "full_name": "Noor Haddad",
+        "email": "noor@example.test",
+        "role": "monitor",
+        "title": "RN",
+        **overrides,
+    }
     return client.post(reverse("practice:staff_invite"), data)
 
 
@@ -73,7 +79,9 @@ def test_an_admin_changes_a_role_and_it_is_audited(client, world, scoped):
 def test_an_admin_cannot_demote_or_deactivate_themself(client, world, scoped):
     admin = world.members["admin"]
     client.force_login(admin.user)
-    response = client.post(reverse("practice:staff_edit", args=[admin.pk]), {"role": "therapist", "is_active": "on"})
+    response = client.post(
+        reverse("practice:staff_edit", args=[admin.pk]), {"role": "therapist", "is_active": "on"}
+    )
     assert "You cannot remove your own admin role" in response.content.decode()
     admin.refresh_from_db()
     assert admin.role == "admin"

@@ -18,7 +18,9 @@ class CodeForm(forms.Form):
         label="Code",
         max_length=16,
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
     def clean_code(self):

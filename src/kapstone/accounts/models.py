@@ -80,6 +80,9 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"Invitation for {self.user} to {self.practice}"
+
     @classmethod
     def issue(cls, *, user, practice, created_by) -> tuple["Invitation", str]:
         token = secrets.token_urlsafe(32)
@@ -94,4 +97,6 @@ class Invitation(models.Model):
 
     @classmethod
     def find_usable(cls, token: str) -> "Invitation | None":
-        return cls.objects.usable().select_related("user", "practice").filter(token_hash=_digest(token)).first()
+        return (
+            cls.objects.usable().select_related("user", "practice").filter(token_hash=_digest(token)).first()
+        )

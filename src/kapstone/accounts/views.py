@@ -1,7 +1,8 @@
 """Sign-in, two-factor, invitations and the member's own account page."""
 
 from django.contrib import messages
-from django.contrib.auth import login, views as auth_views
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
@@ -10,7 +11,8 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login, match_token
+from django_otp import login as otp_login
+from django_otp import match_token
 
 from kapstone.audit.services import log_event
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
@@ -74,7 +76,9 @@ def enroll(request):
                 request.session[SESSION_NEW_CODES] = two_factor.new_recovery_codes(request.user)
                 log_event(request, "accounts.2fa.enrolled")
             return redirect("accounts:recovery_codes")
-        form.add_error("code", "That code did not match. Check the time on your phone and enter the newest code.")
+        form.add_error(
+            "code", "That code did not match. Check the time on your phone and enter the newest code."
+        )
     context = {
         "form": form,
         "qr_svg": two_factor.qr_svg(device),

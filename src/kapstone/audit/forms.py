@@ -6,7 +6,9 @@ from .actions import ACTIONS
 
 class AuditFilterForm(forms.Form):
     client = forms.CharField(required=False, label="Client record number", max_length=20)
-    user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False, label="Staff member")
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Staff member"
+    )
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *sorted(ACTIONS.items())])
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))

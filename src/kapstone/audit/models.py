@@ -7,8 +7,8 @@ the same chain, so altering or removing any event breaks every hash after it
 """
 
 import hashlib
-from datetime import UTC
 import json
+from datetime import UTC
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +38,9 @@ class ChainHead(models.Model):
     chain = models.CharField(max_length=40, unique=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"{self.chain} at #{self.seq}"
 
 
 class AuditEvent(models.Model):

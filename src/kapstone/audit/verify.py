@@ -22,11 +22,17 @@ def verify_chain(chain: str) -> ChainProblem | None:
     events = AuditEvent.objects.filter(chain=chain).order_by("seq")
     for event in events.iterator(chunk_size=2000):
         if event.seq != expected_seq:
-            return ChainProblem(chain, expected_seq, None, f"is missing (the next event found is #{event.seq})")
+            return ChainProblem(
+                chain, expected_seq, None, f"is missing (the next event found is #{event.seq})"
+            )
         if event.prev_hash != prev_hash:
-            return ChainProblem(chain, event.seq, event.pk, "does not follow the event before it (removed or reordered)")
+            return ChainProblem(
+                chain, event.seq, event.pk, "does not follow the event before it (removed or reordered)"
+            )
         if event.compute_hash() != event.hash:
-            return ChainProblem(chain, event.seq, event.pk, "was altered: its content no longer matches its hash")
+            return ChainProblem(
+                chain, event.seq, event.pk, "was altered: its content no longer matches its hash"
+            )
         expected_seq, prev_hash = expected_seq + 1, event.hash
     head = ChainHead.objects.filter(chain=chain).first()
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):

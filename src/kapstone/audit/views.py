@@ -31,7 +31,9 @@ def event_list(request):
         if data["action"]:
             events = events.filter(action=data["action"])
         if data["date_from"]:
-            events = events.filter(occurred_at__gte=datetime.combine(data["date_from"], time.min, practice.zone))
+            events = events.filter(
+                occurred_at__gte=datetime.combine(data["date_from"], time.min, practice.zone)
+            )
         if data["date_to"]:
             end = datetime.combine(data["date_to"] + timedelta(days=1), time.min, practice.zone)
             events = events.filter(occurred_at__lt=end)
@@ -43,5 +45,7 @@ def event_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "audit/event_list.html", {"form": form, "page": page, "rows": rows, "query_string": query.urlencode()}
+        request,
+        "audit/event_list.html",
+        {"form": form, "page": page, "rows": rows, "query_string": query.urlencode()},
     )

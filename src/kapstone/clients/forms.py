@@ -67,7 +67,9 @@ class ClientForm(forms.ModelForm):
 
 class CareTeamAddForm(forms.Form):
     membership = forms.ModelChoiceField(queryset=Membership.objects.none(), label="Staff member")
-    role = forms.ChoiceField(choices=[("", "Same as their practice role")] + CareTeamRole.choices, required=False)
+    role = forms.ChoiceField(
+        choices=[("", "Same as their practice role"), *CareTeamRole.choices], required=False
+    )
 
     def __init__(self, *args, client: Client, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,9 @@ class Client(PracticeScopedModel):
     preferred_name = models.CharField(
         max_length=100, blank=True, help_text="The name to use when speaking with the client, if different."
     )
-    pronouns = models.CharField(max_length=40, blank=True, help_text="For example she/her, he/him, they/them.")
+    pronouns = models.CharField(
+        max_length=40, blank=True, help_text="For example she/her, he/him, they/them."
+    )
     date_of_birth = models.DateField()
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -38,7 +40,9 @@ class Client(PracticeScopedModel):
         ]
         indexes = [
             # The client list sorts and searches by name within a practice.
-            models.Index(fields=["practice", "legal_last_name", "legal_first_name"], name="client_practice_name"),
+            models.Index(
+                fields=["practice", "legal_last_name", "legal_first_name"], name="client_practice_name"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,10 +89,14 @@ class CareTeamMember(PracticeScopedModel):
     """One staff member working with one client, and as what."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_team")
-    membership = models.ForeignKey("practice.Membership", on_delete=models.CASCADE, related_name="care_assignments")
+    membership = models.ForeignKey(
+        "practice.Membership", on_delete=models.CASCADE, related_name="care_assignments"
+    )
     role = models.CharField(max_length=20, choices=CareTeamRole.choices)
     added_at = models.DateTimeField(default=timezone.now)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
 
     class Meta:
         ordering = ["role", "membership__user__full_name"]

@@ -12,5 +12,7 @@ urlpatterns = [
     path("<uuid:client_id>/", views.client_detail, name="detail"),
     path("<uuid:client_id>/edit/", views.client_edit, name="edit"),
     path("<uuid:client_id>/care-team/", views.care_team, name="care_team"),
-    path("<uuid:client_id>/care-team/<int:member_id>/remove/", views.care_team_remove, name="care_team_remove"),
+    path(
+        "<uuid:client_id>/care-team/<int:member_id>/remove/", views.care_team_remove, name="care_team_remove"
+    ),
 ]

@@ -18,7 +18,7 @@ from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import scopes_disabled
 
 DEMO_SLUG = "demo"
-DEMO_PASSWORD = "kapstone-demo"  # a local demo on 127.0.0.1 only; printed at every start
+DEMO_PASSWORD = "kapstone-demo"  # noqa: S105 - the local demo on 127.0.0.1, printed at every start
 
 STAFF = [
     ("admin@demo.kapstone.test", "Morgan Ellery", Role.ADMIN, "Practice manager"),
@@ -29,18 +29,68 @@ STAFF = [
     ("frontdesk@demo.kapstone.test", "Casey Brandt", Role.FRONT_DESK, ""),
 ]
 
-FIRST = ["Avery", "Blake", "Camila", "Dorian", "Elena", "Farid", "Greta", "Hollis", "Imani", "Jonah", "Keiko",
-         "Lucas", "Marisol", "Nadia", "Oren", "Paloma", "Quinn", "Rafael", "Selin", "Tobias", "Uma", "Viktor",
-         "Wren", "Ximena", "Yusuf", "Zora"]
-LAST = ["Ashdown", "Brightwater", "Calloway", "Dunmore", "Everly", "Fairbanks", "Glenholm", "Hartigan",
-        "Ivers", "Jessup", "Kestrel", "Larkspur", "Merriweather", "Northcott", "Oakhurst", "Pemberton",
-        "Quill", "Rowntree", "Sallow", "Thistlewood"]
+FIRST = [
+    "Avery",
+    "Blake",
+    "Camila",
+    "Dorian",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hollis",
+    "Imani",
+    "Jonah",
+    "Keiko",
+    "Lucas",
+    "Marisol",
+    "Nadia",
+    "Oren",
+    "Paloma",
+    "Quinn",
+    "Rafael",
+    "Selin",
+    "Tobias",
+    "Uma",
+    "Viktor",
+    "Wren",
+    "Ximena",
+    "Yusuf",
+    "Zora",
+]
+LAST = [
+    "Ashdown",
+    "Brightwater",
+    "Calloway",
+    "Dunmore",
+    "Everly",
+    "Fairbanks",
+    "Glenholm",
+    "Hartigan",
+    "Ivers",
+    "Jessup",
+    "Kestrel",
+    "Larkspur",
+    "Merriweather",
+    "Northcott",
+    "Oakhurst",
+    "Pemberton",
+    "Quill",
+    "Rowntree",
+    "Sallow",
+    "Thistlewood",
+]
 PRONOUNS = ["she/her", "he/him", "they/them", ""]
 # Enough clients at every stage of the pathway for the home page and the lists to look lived-in.
 STAGES = (
-    [EpisodeState.REFERRED] * 3 + [EpisodeState.SCREENING] * 5 + [EpisodeState.ELIGIBLE] * 2
-    + [EpisodeState.DECLINED] * 1 + [EpisodeState.PREPARATION] * 5 + [EpisodeState.TREATMENT] * 8
-    + [EpisodeState.FOLLOW_UP] * 5 + [EpisodeState.CLOSED] * 4 + [EpisodeState.PAUSED] * 1
+    [EpisodeState.REFERRED] * 3
+    + [EpisodeState.SCREENING] * 5
+    + [EpisodeState.ELIGIBLE] * 2
+    + [EpisodeState.DECLINED] * 1
+    + [EpisodeState.PREPARATION] * 5
+    + [EpisodeState.TREATMENT] * 8
+    + [EpisodeState.FOLLOW_UP] * 5
+    + [EpisodeState.CLOSED] * 4
+    + [EpisodeState.PAUSED] * 1
     + [EpisodeState.WITHDRAWN] * 1
 )
 
@@ -57,7 +107,10 @@ def build_demo() -> bool:
 
 def _build(rng: random.Random) -> None:
     practice = Practice.objects.create(
-        name="Cedar Grove Healing Collective", slug=DEMO_SLUG, time_zone="America/Denver", phone="+1 555 010 0100"
+        name="Cedar Grove Healing Collective",
+        slug=DEMO_SLUG,
+        time_zone="America/Denver",
+        phone="+1 555 010 0100",
     )
     users = get_user_model().objects
     members = {}
@@ -106,7 +159,9 @@ def _build(rng: random.Random) -> None:
             state_changed_at=opened + timedelta(days=rng.randint(1, 9)),
             closed_at=now - timedelta(days=3) if stage == EpisodeState.CLOSED else None,
         )
-        log_event(action="clients.client.created", obj=client, actor=admin.user, practice=practice, role=Role.ADMIN)
+        log_event(
+            action="clients.client.created", obj=client, actor=admin.user, practice=practice, role=Role.ADMIN
+        )
     practice.next_record_number = len(STAGES) + 1
     practice.save(update_fields=["next_record_number"])
 

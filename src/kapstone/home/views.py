@@ -1,5 +1,4 @@
 from django.db.models import Count
-
 from django.shortcuts import render
 
 from kapstone.clients.models import Client
@@ -20,9 +19,8 @@ ROLE_HOMES = {
 
 def index(request):
     membership = request.membership
-    my_clients = (
-        with_current_stage(Client.objects.filter(care_team__membership=membership))
-        .order_by("legal_last_name", "legal_first_name")
+    my_clients = with_current_stage(Client.objects.filter(care_team__membership=membership)).order_by(
+        "legal_last_name", "legal_first_name"
     )
     context = {
         "heading": ROLE_HOMES[membership.role],

@@ -62,7 +62,9 @@ class Membership(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
-    title = models.CharField(max_length=80, blank=True, help_text="Credentials shown beside the name, e.g. LCSW.")
+    title = models.CharField(
+        max_length=80, blank=True, help_text="Credentials shown beside the name, e.g. LCSW."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -26,14 +26,18 @@ def staff_invite(request):
     form = InviteForm(request.POST or None, practice=request.practice)
     if request.method == "POST" and form.is_valid():
         membership = invite_staff(request, **form.cleaned_data)
-        messages.success(request, f"Invited {membership.user.email}. They will get an email with a sign-up link.")
+        messages.success(
+            request, f"Invited {membership.user.email}. They will get an email with a sign-up link."
+        )
         return redirect("practice:staff")
     return render(request, "practice/staff_invite.html", {"form": form})
 
 
 @capability_required(Capability.MANAGE_STAFF)
 def staff_edit(request, membership_id):
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, practice=request.practice)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, practice=request.practice
+    )
     form = MembershipForm(request.POST or None, instance=membership, editor=request.membership)
     if request.method == "POST" and form.is_valid():
         update_membership(request, form)

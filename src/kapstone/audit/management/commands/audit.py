@@ -20,5 +20,7 @@ class Command(BaseCommand):
         if problems:
             for problem in problems:
                 self.stderr.write(f"BROKEN {problem}")
-            raise CommandError(f"Audit trail verification failed: {len(problems)} chain(s) broken.", returncode=1)
+            raise CommandError(
+                f"Audit trail verification failed: {len(problems)} chain(s) broken.", returncode=1
+            )
         self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {count} events verified."))
