@@ -7,6 +7,7 @@ os.environ.setdefault("KAPSTONE_SECRET_KEY", "test-secret-key-not-used-anywhere-
 os.environ.setdefault("KAPSTONE_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("KAPSTONE_HTTPS", "false")
 os.environ.setdefault("KAPSTONE_REQUIRE_2FA", "false")
+os.environ.setdefault("KAPSTONE_TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 os.environ.setdefault("KAPSTONE_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from kapstone.settings import *  # noqa: F403

@@ -11,6 +11,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kapstone.accounts.models import Invitation
+from kapstone.measures import services as measures_services
+from kapstone.measures.models import SafetyAlert
+from kapstone.measures.plan import plan_for
 
 from .conftest import ROLES
 
@@ -20,6 +23,10 @@ ALL_302 = dict.fromkeys(ROLES, 302)
 
 def only(*roles, ok=200):
     return {role: ok if role in roles else 403 for role in ROLES}
+
+
+CLINICAL_200 = only("admin", "prescriber", "therapist", "monitor")
+CLINICAL_302 = only("admin", "prescriber", "therapist", "monitor", ok=302)
 
 
 @dataclass(frozen=True)
@@ -58,9 +65,24 @@ MATRIX = {
     "practice:staff_invite": Spec(only("admin")),
     "practice:staff_edit": Spec(only("admin"), kind="membership"),
     "audit:events": Spec(only("admin")),
+    # measures: clinical roles only, except the due list (front desk sends reminders)
+    "measures:client": Spec(CLINICAL_200, kind="client"),
+    "measures:choose": Spec(CLINICAL_302, kind="client"),
+    "measures:administer": Spec(CLINICAL_200, kind="client_instrument"),
+    "measures:response": Spec(CLINICAL_200, kind="response"),
+    "measures:assign": Spec(CLINICAL_302, kind="client", method="post"),
+    "measures:assign_plan": Spec(CLINICAL_302, kind="client", method="post"),
+    "measures:new_link": Spec(CLINICAL_200, kind="assignment", method="post"),
+    "measures:acknowledge": Spec(CLINICAL_200, kind="alert"),
+    "measures:alerts": Spec(CLINICAL_200),
+    "measures:due": Spec(ALL_200),
+    "measures:outcomes": Spec(CLINICAL_200),
+    "measures:plan": Spec(only("admin")),
+    "measures:plan_remove": Spec(only("admin", ok=302), kind="plan_item", method="post"),
+    "measures:link": Spec(ALL_200, kind="link", public=True, anonymous=200),
 }
 
-CLIENT_KINDS = {"client", "care_team_member"}
+CLIENT_KINDS = {"client", "care_team_member", "client_instrument", "response", "assignment", "alert"}
 
 
 def all_url_names(patterns=None, namespace=""):
@@ -86,6 +108,15 @@ def url_for(name, spec, world, target_client):
     if spec.kind == "care_team_member":
         member = target_client.care_team.first()
         return reverse(name, args=[target_client.pk, member.pk])
+    if spec.kind == "client_instrument":
+        return reverse(name, args=[target_client.pk, "phq9"])
+    if spec.kind in {"response", "assignment", "alert"}:
+        return reverse(name, args=[target_client.pk, measures_object(spec.kind, target_client).pk])
+    if spec.kind == "plan_item":
+        return reverse(name, args=[plan_for(world.practice)[0].pk])
+    if spec.kind == "link":
+        assignment = measures_services.assign(None, world.client, "gad7")
+        return reverse(name, args=[measures_services.issue_link(None, assignment)])
     if spec.kind == "membership":
         return reverse(name, args=[world.members["therapist"].pk])
     if spec.kind == "invitation":
@@ -97,6 +128,18 @@ def url_for(name, spec, world, target_client):
     raise AssertionError(spec.kind)
 
 
+def measures_object(kind, client):
+    assignment = measures_services.assign(None, client, "phq9")
+    if kind == "assignment":
+        return assignment
+    draft = measures_services.draft_for(client, "phq9", source="staff", assignment=assignment)
+    answers = dict.fromkeys(range(1, 9), 0) | {9: 1}
+    outcome = measures_services.save_answers(None, draft, answers, submit=True)
+    if kind == "response":
+        return outcome.response
+    return SafetyAlert.objects.get(response=outcome.response)
+
+
 def expected_status(spec, role, relation):
     own = spec.expected[role]
     if relation == "own":
@@ -104,7 +147,7 @@ def expected_status(spec, role, relation):
     if spec.kind in CLIENT_KINDS:
         # Not on the care team: only an admin sees the client; another practice: nobody does.
         return own if relation == "not_on_team" and role == "admin" else 404
-    if spec.kind == "membership" and relation == "other_practice":
+    if spec.kind in {"membership", "plan_item"} and relation == "other_practice":
         return 403 if own == 403 else 404
     return own
 

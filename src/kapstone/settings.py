@@ -79,6 +79,8 @@ DEBUG = env_bool("KAPSTONE_DEBUG", False)
 INSECURE_SECRET_PREFIX = "kapstone-insecure-"  # noqa: S105 - a marker, not a secret
 SECRET_KEY = env_secret("KAPSTONE_SECRET_KEY") or f"{INSECURE_SECRET_PREFIX}no-secret-key-set"
 ALLOWED_HOSTS = env_list("KAPSTONE_ALLOWED_HOSTS")
+# The address staff use, for links in emails sent by background tasks (which have no request).
+KAPSTONE_SITE_URL = env_str("KAPSTONE_SITE_URL").rstrip("/")
 DATA_DIR = Path(env_str("KAPSTONE_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 
 INSTALLED_APPS = [
@@ -91,11 +93,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks_db",
     "kapstone.audit",
     "kapstone.practice",
     "kapstone.accounts",
     "kapstone.clients",
     "kapstone.pathway",
+    "kapstone.measures",
     "kapstone.home",
     "kapstone.demo",
 ]
@@ -132,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kapstone.practice.context_processors.practice",
+                "kapstone.measures.context_processors.open_alerts",
             ],
         },
     },
@@ -263,7 +268,8 @@ USE_TZ = True
 TIME_ZONE = "UTC"  # storage; pages show each practice's own zone
 
 # --- Background tasks ---------------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# The database-backed queue needs a worker process: `kapstone db_worker` (the demo starts one itself).
+TASKS = {"default": {"BACKEND": env_str("KAPSTONE_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # --- Logging: no PHI in application logs ----------------------------------------------------------------
 LOGGING = {

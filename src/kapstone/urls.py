@@ -9,6 +9,7 @@ urlpatterns = [
     path("clients/", include("kapstone.clients.urls")),
     path("practice/", include("kapstone.practice.urls")),
     path("audit/", include("kapstone.audit.urls")),
+    path("", include("kapstone.measures.urls")),
 ]
 
 handler403 = "kapstone.errors.forbidden"

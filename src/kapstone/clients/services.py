@@ -30,9 +30,12 @@ def create_client(request, form) -> Client:
     client.save()
     log_event(request, "clients.client.created", obj=client)
     add_care_team_member(request, client, request.membership)
+    from kapstone.measures.models import PathwayPoint
+    from kapstone.measures.services import assign_plan
     from kapstone.pathway.services import open_episode
 
-    open_episode(request, client)
+    episode = open_episode(request, client)
+    assign_plan(request, client, PathwayPoint.INTAKE, episode=episode)
     return client
 
 

@@ -14,6 +14,12 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone name such as America/New_York.")
 
 
+DEFAULT_CRISIS_RESOURCES = (
+    "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis Lifeline, US), "
+    "available 24 hours a day.\nIn an emergency, call 911 or go to the nearest emergency department."
+)
+
+
 class Practice(models.Model):
     """A clinic or solo practice: the tenant that every clinical row belongs to."""
 
@@ -23,6 +29,16 @@ class Practice(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     record_prefix = models.CharField(
         max_length=8, default="K", help_text="Letters that start every record number, e.g. K-00042."
+    )
+    crisis_resources = models.TextField(
+        default=DEFAULT_CRISIS_RESOURCES,
+        help_text="Shown to clients on every questionnaire page and at once after a risk answer.",
+    )
+    alert_escalation_minutes = models.PositiveIntegerField(
+        default=60, help_text="Tell the practice admins when a safety alert is still open after this long."
+    )
+    questionnaire_link_days = models.PositiveSmallIntegerField(
+        default=7, help_text="How long a questionnaire link sent to a client stays valid."
     )
     # Next record number to hand out; incremented under a row lock (see clients.services).
     next_record_number = models.PositiveIntegerField(default=1)

@@ -31,6 +31,7 @@ class Capability(StrEnum):
     VIEW_CLINICAL = "clinical.view"  # measures, notes, sessions: everything beyond demographics
     SEE_ALL_CLIENTS = "clients.see_all"  # visibility without being on the care team
     MANAGE_STAFF = "practice.staff"
+    CONFIGURE_PRACTICE = "practice.configure"  # measurement plan, protocols, practice texts
     VIEW_AUDIT = "audit.view"
 
 

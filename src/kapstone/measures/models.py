@@ -1,0 +1,212 @@
+"""Questionnaire responses, the assignments that ask for them, the measurement plan and safety alerts."""
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from kapstone.practice.tenancy import PracticeScopedModel
+
+
+class PathwayPoint(models.TextChoices):
+    INTAKE = "intake", "Intake"
+    PRE_SESSION = "pre_session", "Before each medicine session"
+    POST_SESSION = "post_session", "The day after each medicine session"
+    END_OF_COURSE = "end_of_course", "End of the course"
+    FOLLOW_UP_1M = "follow_up_1m", "1 month after the course"
+    FOLLOW_UP_3M = "follow_up_3m", "3 months after the course"
+    FOLLOW_UP_6M = "follow_up_6m", "6 months after the course"
+    AD_HOC = "ad_hoc", "Added by staff"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class MeasurementPlanItem(PracticeScopedModel):
+    """One instrument the practice assigns at one pathway point, due some days after it."""
+
+    point = models.CharField(max_length=20, choices=PathwayPoint.choices)
+    instrument_id = models.CharField(max_length=40)
+    due_after_days = models.PositiveSmallIntegerField(default=0)
+    since_last_contact = models.BooleanField(
+        default=False, help_text="Ask about the time since the last visit instead of the usual recall period."
+    )
+
+    class Meta:
+        ordering = ["point", "instrument_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "point", "instrument_id"], name="plan_unique_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} at {self.get_point_display()}"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(completed_at__isnull=True, cancelled_at__isnull=True)
+
+    def overdue(self, now=None):
+        return self.open().filter(due_at__lt=now or timezone.now())
+
+
+class Assignment(PracticeScopedModel):
+    """An instrument due for a client at a pathway point, with an optional one-time link."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="assignments")
+    episode = models.ForeignKey("pathway.Episode", on_delete=models.SET_NULL, null=True, blank=True)
+    instrument_id = models.CharField(max_length=40)
+    point = models.CharField(max_length=20, choices=PathwayPoint.choices, default=PathwayPoint.AD_HOC)
+    since_last_contact = models.BooleanField(default=False)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # Only the SHA-256 of the link's token is kept; the token itself is shown (and emailed) once.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            # Due and overdue lists: open assignments of a practice by due date.
+            models.Index(fields=["practice", "completed_at", "due_at"], name="assignment_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} due {self.due_at:%Y-%m-%d}"
+
+    def new_link_token(self, days: int) -> str:
+        token = secrets.token_urlsafe(32)
+        self.token_hash = _digest(token)
+        self.link_expires_at = timezone.now() + timedelta(days=days)
+        return token
+
+    @staticmethod
+    def token_digest(token: str) -> str:
+        return _digest(token)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.completed_at is None and self.cancelled_at is None and self.due_at < timezone.now()
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class ResponseSource(models.TextChoices):
+    STAFF = "staff", "Entered by staff"
+    LINK = "link", "Completed by the client through a link"
+    PORTAL = "portal", "Completed by the client in the portal"
+
+
+class QuestionnaireResponseQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(status=ResponseStatus.SUBMITTED)
+
+
+class QuestionnaireResponse(PracticeScopedModel):
+    """One set of answers to an instrument (a draft until submitted), with its exact score."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="questionnaire_responses"
+    )
+    episode = models.ForeignKey("pathway.Episode", on_delete=models.SET_NULL, null=True, blank=True)
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="response"
+    )
+    instrument_id = models.CharField(max_length=40)
+    instrument_version = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT)
+    source = models.CharField(max_length=10, choices=ResponseSource.choices)
+    answers = models.JSONField(default=dict)  # {"1": 2, ...}: item number (as JSON text) -> option value
+    # The full ScoreResult, and its main numbers as columns so outcomes can be computed in the database.
+    result = models.JSONField(null=True, blank=True)
+    total = models.FloatField(null=True, blank=True)
+    band = models.CharField(max_length=60, blank=True)
+    severity = models.CharField(max_length=30, blank=True)
+    positive_screen = models.BooleanField(null=True)
+    has_critical = models.BooleanField(default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuestionnaireResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-started_at"]
+        indexes = [
+            # Trajectories and outcomes: a client's submitted scores of one instrument in time order.
+            models.Index(fields=["client", "instrument_id", "submitted_at"], name="response_trajectory"),
+            models.Index(fields=["practice", "instrument_id", "status"], name="response_outcomes"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.get_status_display()}"
+
+    def answers_by_item(self) -> dict[int, int | float]:
+        return {int(item): value for item, value in self.answers.items()}
+
+
+class SafetyAlertQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+    def delete(self):
+        raise PermissionError("Safety alerts are never deleted; acknowledge them instead.")
+
+
+class SafetyAlert(PracticeScopedModel):
+    """A risk signal the care team must acknowledge, with the action taken. Never deleted."""
+
+    class Kind(models.TextChoices):
+        CRITICAL_ITEM = "critical_item", "Critical answer"
+        RISK_LEVEL = "risk_level", "Risk level"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="safety_alerts")
+    response = models.ForeignKey(
+        QuestionnaireResponse, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    instrument_id = models.CharField(max_length=40, blank=True)
+    item = models.PositiveSmallIntegerField(null=True, blank=True)
+    summary = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action_taken = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SafetyAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The banner on every page counts a practice's open alerts.
+            models.Index(fields=["practice", "acknowledged_at"], name="alert_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Safety alerts are never deleted; acknowledge them instead.")

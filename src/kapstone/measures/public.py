@@ -1,0 +1,50 @@
+"""The client's side of a questionnaire link: no account, works on a phone, one submission."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+
+from kapstone.audit.services import log_event
+from kapstone.clinical import get_instrument
+from kapstone.practice.middleware import membership_exempt, two_factor_exempt
+from kapstone.practice.models import DEFAULT_CRISIS_RESOURCES
+from kapstone.practice.tenancy import practice_scope
+
+from . import services
+from .forms import QuestionnaireForm
+
+
+@login_not_required
+@two_factor_exempt
+@membership_exempt
+def questionnaire(request, token):
+    assignment = services.find_by_link(token)
+    if assignment is None:
+        context = {"crisis_resources": DEFAULT_CRISIS_RESOURCES}
+        return render(request, "measures/link_invalid.html", context, status=404)
+    practice = assignment.practice
+    with practice_scope(practice):
+        instrument = get_instrument(assignment.instrument_id)
+        response = services.draft_for(assignment.client, instrument.id, source="link", assignment=assignment)
+        initial = {f"item_{item}": value for item, value in response.answers_by_item().items()}
+        form = QuestionnaireForm(request.POST or None, instrument=instrument, initial=initial)
+        context = {
+            "practice": practice,
+            "instrument": instrument,
+            "assignment": assignment,
+            "form": form,
+            "crisis_resources": practice.crisis_resources,
+        }
+        if request.method == "GET":
+            log_event(request, "measures.link.opened", obj=assignment, practice=practice)
+        elif form.is_valid():
+            outcome = services.save_answers(
+                request, response, form.answers(), submit="submit" in request.POST
+            )
+            if outcome.submitted:
+                context["show_crisis"] = outcome.response.has_critical or bool(outcome.alerts)
+                return render(request, "measures/link_done.html", context)
+            if outcome.missing:
+                form.mark_missing(outcome.missing)
+            else:
+                context["saved"] = True
+        return render(request, "measures/link_questionnaire.html", context)

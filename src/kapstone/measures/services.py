@@ -1,0 +1,216 @@
+"""Measures: assigning instruments, saving and submitting answers, safety alerts. Each step audited."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from kapstone.audit.services import log_event
+from kapstone.clinical import get_instrument, score
+from kapstone.clinical.scoring import missing_items
+
+from .alerts import alert_reasons
+from .models import Assignment, PathwayPoint, QuestionnaireResponse, ResponseStatus, SafetyAlert
+from .plan import plan_for
+
+
+def _clip(text: str, length: int = 300) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+@transaction.atomic
+def assign(
+    request,
+    client,
+    instrument_id,
+    *,
+    due_at=None,
+    point=PathwayPoint.AD_HOC,
+    episode=None,
+    since_last_contact=False,
+    actor=None,
+) -> Assignment:
+    get_instrument(instrument_id)  # refuses an unknown instrument
+    if episode is None:
+        episode = client.episodes.order_by("-opened_at").first()
+    assignment = Assignment.objects.create(
+        practice=client.practice,
+        client=client,
+        episode=episode,
+        instrument_id=instrument_id,
+        point=point,
+        since_last_contact=since_last_contact,
+        due_at=due_at or timezone.now(),
+        created_by=actor or (request.user if request is not None and request.user.is_authenticated else None),
+    )
+    log_event(
+        request,
+        "measures.assignment.created",
+        obj=assignment,
+        actor=actor,
+        practice=client.practice,
+        data={"instrument": instrument_id, "point": point},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assign_plan(request, client, point, anchor=None, *, episode=None, actor=None) -> list[Assignment]:
+    """Assign every instrument of the practice's plan for ``point``, due relative to ``anchor``."""
+    anchor = anchor or timezone.now()
+    return [
+        assign(
+            request,
+            client,
+            item.instrument_id,
+            due_at=anchor + timedelta(days=item.due_after_days),
+            point=point,
+            episode=episode,
+            since_last_contact=item.since_last_contact,
+            actor=actor,
+        )
+        for item in plan_for(client.practice)
+        if item.point == point
+    ]
+
+
+@transaction.atomic
+def issue_link(request, assignment) -> str:
+    """A fresh one-time link token for the assignment (any earlier link stops working)."""
+    token = assignment.new_link_token(days=assignment.practice.questionnaire_link_days)
+    assignment.save(update_fields=["token_hash", "link_expires_at"])
+    log_event(request, "measures.link.created", obj=assignment, practice=assignment.practice)
+    return token
+
+
+def find_by_link(token: str) -> Assignment | None:
+    """The open assignment behind a link token, if the link is still valid. Runs without a scope."""
+    from kapstone.practice.tenancy import scopes_disabled
+
+    with scopes_disabled():
+        return (
+            Assignment.objects.open()
+            .select_related("client", "practice")
+            .filter(token_hash=Assignment.token_digest(token), link_expires_at__gt=timezone.now())
+            .first()
+        )
+
+
+def draft_for(client, instrument_id, *, source, assignment=None, entered_by=None) -> QuestionnaireResponse:
+    """The draft to continue (the assignment's, or the staff member's own), or a new unsaved one."""
+    drafts = QuestionnaireResponse.objects.filter(client=client, status=ResponseStatus.DRAFT)
+    if assignment is not None:
+        draft = drafts.filter(assignment=assignment).first()
+    else:
+        draft = drafts.filter(instrument_id=instrument_id, entered_by=entered_by, assignment=None).first()
+    return draft or QuestionnaireResponse(
+        practice=client.practice,
+        client=client,
+        episode=assignment.episode if assignment else client.episodes.order_by("-opened_at").first(),
+        assignment=assignment,
+        instrument_id=instrument_id,
+        instrument_version=get_instrument(instrument_id).version,
+        source=source,
+        entered_by=entered_by,
+    )
+
+
+@dataclass
+class SaveOutcome:
+    response: QuestionnaireResponse
+    missing: tuple[int, ...] = ()
+    alerts: tuple[SafetyAlert, ...] = ()
+
+    @property
+    def submitted(self) -> bool:
+        return self.response.status == ResponseStatus.SUBMITTED
+
+
+@transaction.atomic
+def save_answers(request, response: QuestionnaireResponse, answers: dict[int, int | float], *, submit: bool):
+    """Keep the answers as a draft; with ``submit``, score them exactly once nothing is missing.
+
+    A submission with missing answers is kept as a draft and returns the missing item numbers, so
+    nothing typed is lost. Raises ValueError (naming the item) for an invalid answer.
+    """
+    instrument = get_instrument(response.instrument_id)
+    missing = missing_items(instrument, answers)
+    response.answers = {str(item): value for item, value in sorted(answers.items())}
+    if not submit or missing:
+        is_new = response._state.adding
+        response.save()
+        log_event(
+            request,
+            "measures.response.saved",
+            obj=response,
+            practice=response.practice,
+            data={"instrument": response.instrument_id, "new": is_new},
+        )
+        return SaveOutcome(response, missing=missing)
+
+    shown = {item.number for item in _visible(instrument, answers)}
+    result = score(instrument, {item: value for item, value in answers.items() if item in shown})
+    response.answers = {str(item): value for item, value in sorted(answers.items()) if item in shown}
+    response.result = result.to_dict()
+    response.total = result.total
+    response.band = result.band or ""
+    response.severity = result.severity or ""
+    response.positive_screen = result.positive_screen
+    response.has_critical = bool(result.critical_items)
+    response.status = ResponseStatus.SUBMITTED
+    response.submitted_at = timezone.now()
+    response.save()
+    log_event(
+        request,
+        "measures.response.submitted",
+        obj=response,
+        practice=response.practice,
+        data={"instrument": response.instrument_id},
+    )
+    if response.assignment_id:
+        Assignment.objects.filter(pk=response.assignment_id).update(completed_at=response.submitted_at)
+    alerts = tuple(_raise_alerts(request, response, result, instrument.short_name))
+    return SaveOutcome(response, alerts=alerts)
+
+
+def _visible(instrument, answers):
+    from kapstone.clinical.instruments import visible_items
+
+    return visible_items(instrument, answers)
+
+
+def _raise_alerts(request, response, result, short_name):
+    for reason in alert_reasons(result, short_name):
+        alert = SafetyAlert.objects.create(
+            practice=response.practice,
+            client=response.client,
+            response=response,
+            kind=reason["kind"],
+            instrument_id=response.instrument_id,
+            item=reason["item"],
+            summary=_clip(reason["summary"]),
+        )
+        log_event(
+            request,
+            "measures.alert.created",
+            obj=alert,
+            practice=response.practice,
+            data={"kind": alert.kind, "instrument": alert.instrument_id},
+        )
+        from .tasks import schedule_escalation
+
+        transaction.on_commit(lambda alert_id=alert.pk: schedule_escalation(alert_id))
+        yield alert
+
+
+@transaction.atomic
+def acknowledge_alert(request, alert: SafetyAlert, action_taken: str) -> SafetyAlert:
+    if alert.acknowledged_at is not None:
+        raise ValueError("This alert was already acknowledged.")
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = request.user
+    alert.action_taken = action_taken
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "action_taken"])
+    log_event(request, "measures.alert.acknowledged", obj=alert, data={"kind": alert.kind})
+    return alert
