@@ -8,6 +8,7 @@ kapstone <command> ...                          any manage.py command (migrate, 
 import argparse
 import os
 import secrets
+import subprocess
 import sys
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def demo(argv: list[str]) -> None:
             "KAPSTONE_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "KAPSTONE_HTTPS": "false",
             "KAPSTONE_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "KAPSTONE_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+            "KAPSTONE_SITE_URL": f"http://127.0.0.1:{options.port}",
         }
     )
     os.environ.pop("KAPSTONE_SECRET_KEY", None)
@@ -72,6 +75,9 @@ def demo(argv: list[str]) -> None:
     if options.no_serve:
         return
     sys.stdout.flush()
+    # Background tasks (alert notices and escalations, emails) run in a worker beside the web server;
+    # it shares the terminal's process group, so Ctrl+C stops both.
+    subprocess.Popen([sys.executable, "-m", "kapstone.cli", "db_worker", "--no-startup-delay", "-v0"])
     _gunicorn(f"127.0.0.1:{options.port}", ["--workers", "2", "--access-logfile", "-"])
 
 

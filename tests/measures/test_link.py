@@ -14,7 +14,11 @@ def assign_with_link(client, world, instrument="phq9", email=True):
     client.force_login(world.members["therapist"].user)
     response = client.post(
         reverse("measures:assign", args=[world.client.pk]),
-        {"instrument": instrument, "due_on": "2026-12-01", **({"send_email": "on"} if email else {})},
+        {
+            "assign-instrument": instrument,
+            "assign-due_on": "2026-12-01",
+            **({"assign-send_email": "on"} if email else {}),
+        },
     )
     url = re.search(
         r'<code id="questionnaire-link">http://testserver(/q/[^<]+/)</code>', response.content.decode()

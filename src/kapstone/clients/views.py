@@ -59,13 +59,20 @@ def client_detail(request, client_id):
     care_team = client.care_team.select_related("membership__user")
     episodes = Episode.objects.filter(client=client)
     log_event(request, "clients.chart.viewed", obj=client)
+    show_clinical = can(request.membership, Capability.VIEW_CLINICAL)
     context = {
         "client": client,
         "care_team": care_team,
         "episodes": episodes,
         "age": client.age_on(request.practice.today()),
-        "show_clinical": can(request.membership, Capability.VIEW_CLINICAL),
+        "show_clinical": show_clinical,
     }
+    if show_clinical:
+        from kapstone.measures.models import SafetyAlert
+        from kapstone.measures.outcomes import charted_trajectories
+
+        context["trajectories"] = charted_trajectories(client, request.practice.zone)
+        context["open_alerts"] = SafetyAlert.objects.open().filter(client=client)
     return render(request, "clients/detail.html", context)
 
 

@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from kapstone.audit.services import log_event
 from kapstone.clients.models import DEFAULT_CARE_TEAM_ROLE, CareTeamMember, CareTeamRole, Client
+from kapstone.measures.plan import plan_for
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import scopes_disabled
+
+from .measures import add_measures, add_open_alert
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "kapstone-demo"  # noqa: S105 - the local demo on 127.0.0.1, printed at every start
@@ -123,6 +126,7 @@ def _build(rng: random.Random) -> None:
     monitor = members[STAFF[4][0]]
     now = timezone.now()
     today = practice.today()
+    alert_raised = False
     for number, stage in enumerate(STAGES, start=1):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         born = date(today.year - rng.randint(22, 68), rng.randint(1, 12), rng.randint(1, 28))
@@ -162,8 +166,13 @@ def _build(rng: random.Random) -> None:
         log_event(
             action="clients.client.created", obj=client, actor=admin.user, practice=practice, role=Role.ADMIN
         )
+        add_measures(rng, client, stage, number, therapist.user, now)
+        if stage == EpisodeState.TREATMENT and not alert_raised:
+            add_open_alert(client, now)
+            alert_raised = True
     practice.next_record_number = len(STAGES) + 1
     practice.save(update_fields=["next_record_number"])
+    plan_for(practice)
 
 
 def print_logins(url: str) -> None:

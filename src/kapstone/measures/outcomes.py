@@ -44,6 +44,17 @@ def client_trajectories(client) -> list[Trajectory]:
     return trajectories
 
 
+def charted_trajectories(client, zone) -> list[Trajectory]:
+    """The client's trajectories, each with its SVG chart drawn in the practice's time zone."""
+    from .charts import trajectory_svg
+
+    trajectories = client_trajectories(client)
+    for trajectory in trajectories:
+        points = [(r.submitted_at, r.total) for r in trajectory.responses if r.total is not None]
+        trajectory.svg = trajectory_svg(trajectory.instrument, points, (), zone=zone) if points else ""
+    return trajectories
+
+
 @dataclass
 class PracticeOutcome:
     instrument: object

@@ -14,7 +14,6 @@ from kapstone.clinical import get_instrument
 from kapstone.practice.permissions import Capability, capability_required, get_client, visible_clients
 
 from . import services
-from .charts import trajectory_svg
 from .forms import (
     AcknowledgeForm,
     AdministerForm,
@@ -24,7 +23,7 @@ from .forms import (
     QuestionnaireForm,
 )
 from .models import Assignment, MeasurementPlanItem, QuestionnaireResponse, SafetyAlert
-from .outcomes import client_trajectories, practice_outcomes
+from .outcomes import charted_trajectories, practice_outcomes
 from .plan import plan_for
 from .tasks import send_questionnaire_link
 
@@ -42,11 +41,7 @@ def _instrument_or_404(instrument_id):
 
 def client_measures(request, client_id):
     client = get_client(request, client_id, CLINICAL)
-    trajectories = client_trajectories(client)
-    zone = request.practice.zone
-    for trajectory in trajectories:
-        points = [(r.submitted_at, r.total) for r in trajectory.responses if r.total is not None]
-        trajectory.svg = trajectory_svg(trajectory.instrument, points, (), zone=zone) if points else ""
+    trajectories = charted_trajectories(client, request.practice.zone)
     context = {
         "client": client,
         "trajectories": trajectories,
@@ -55,9 +50,9 @@ def client_measures(request, client_id):
         ),
         "assignments": Assignment.objects.open().filter(client=client),
         "alerts": SafetyAlert.objects.filter(client=client).select_related("acknowledged_by"),
-        "administer_form": AdministerForm(),
-        "assign_form": AssignForm(initial={"due_on": request.practice.today()}),
-        "plan_form": AssignPlanForm(),
+        "administer_form": AdministerForm(prefix="administer"),
+        "assign_form": AssignForm(prefix="assign", initial={"due_on": request.practice.today()}),
+        "plan_form": AssignPlanForm(prefix="plan"),
         "age": client.age_on(request.practice.today()),
     }
     log_event(request, "measures.viewed", obj=client)
@@ -67,7 +62,7 @@ def client_measures(request, client_id):
 def administer(request, client_id, instrument_id=None):
     client = get_client(request, client_id, CLINICAL)
     if instrument_id is None:  # the chooser on the measures page submits by GET
-        form = AdministerForm(request.GET)
+        form = AdministerForm(request.GET, prefix="administer")
         if not form.is_valid():
             return redirect("measures:client", client_id=client.pk)
         return redirect(
@@ -119,7 +114,7 @@ def response_detail(request, client_id, response_id):
 @require_POST
 def assign(request, client_id):
     client = get_client(request, client_id, CLINICAL)
-    form = AssignForm(request.POST)
+    form = AssignForm(request.POST, prefix="assign")
     if not form.is_valid():
         messages.error(request, "Choose a questionnaire and a due date to assign it.")
         return redirect("measures:client", client_id=client.pk)
@@ -154,7 +149,7 @@ def _show_link(request, client, assignment, *, email):
 @require_POST
 def assign_plan(request, client_id):
     client = get_client(request, client_id, CLINICAL)
-    form = AssignPlanForm(request.POST)
+    form = AssignPlanForm(request.POST, prefix="plan")
     if form.is_valid():
         created = services.assign_plan(request, client, form.cleaned_data["point"])
         messages.success(request, f"Assigned {len(created)} questionnaire(s) from the measurement plan.")

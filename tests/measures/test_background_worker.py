@@ -1,0 +1,31 @@
+"""Alert notices and escalations really run through the database queue and its worker."""
+
+from datetime import timedelta
+
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from kapstone.measures import services
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def test_the_worker_tells_the_team_now_and_the_admins_later(
+    world, scoped, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    draft = services.draft_for(world.client, "phq9", source="staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_answers(None, draft, dict.fromkeys(range(1, 9), 0) | {9: 2}, submit=True)
+    assert mail.outbox == []  # queued, not sent inline
+    run_worker()
+    assert len(mail.outbox) == 1 and "Safety alert" in mail.outbox[0].subject
+    later = timezone.now() + timedelta(minutes=world.practice.alert_escalation_minutes + 1)
+    with time_machine.travel(later):
+        run_worker()
+    assert len(mail.outbox) == 2 and "Unacknowledged" in mail.outbox[1].subject
+    assert mail.outbox[1].to == [world.members["admin"].user.email]
