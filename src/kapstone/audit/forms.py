@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .actions import ACTIONS
+from .actions import all_actions
 
 
 class AuditFilterForm(forms.Form):
@@ -9,7 +9,9 @@ class AuditFilterForm(forms.Form):
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(), required=False, label="Staff member"
     )
-    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *sorted(ACTIONS.items())])
+    action = forms.ChoiceField(
+        required=False, choices=lambda: [("", "Any action"), *sorted(all_actions().items())]
+    )
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 

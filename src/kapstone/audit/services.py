@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
-from .actions import ACTIONS
+from .actions import all_actions
 from .models import SYSTEM_CHAIN, AuditEvent, ChainHead
 
 
@@ -42,8 +42,8 @@ def log_event(
     ``request`` supplies actor, role, practice, address and browser unless given explicitly.
     ``data`` holds ids and field names only, never PHI values.
     """
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown audit action {action!r}: add it to kapstone/audit/actions.py first.")
+    if action not in all_actions():
+        raise ValueError(f"Unknown audit action {action!r}: declare it in the app's audit_actions.py first.")
     membership = getattr(request, "membership", None) if request is not None else None
     if request is not None and actor is None and request.user.is_authenticated:
         actor = request.user

@@ -1,7 +1,8 @@
-"""Episodes: one course of KAP care for one client, and the stage it has reached."""
+"""Episodes: one course of KAP care for one client, the stage it has reached, and how it got there."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -39,6 +40,30 @@ class Episode(PracticeScopedModel):
 
     def __str__(self) -> str:
         return f"Episode {self.opened_at:%Y-%m-%d} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (EpisodeState.CLOSED,)
+
+
+class EpisodeTransition(PracticeScopedModel):
+    """One move of an episode from a state to another: who, when, why (the episode's timeline)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=20, choices=EpisodeState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=EpisodeState.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    reason = models.TextField(blank=True)
+    # Gates that were not met, and the written reason an admin or prescriber gave to proceed anyway.
+    overridden_gates = models.JSONField(default=list, blank=True)
+    override_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or 'new'} → {self.to_state}"
 
 
 def with_current_stage(clients):

@@ -1,0 +1,5 @@
+"""Audit action codes of this app and the words an admin reads for them."""
+
+ACTIONS = {
+    "audit.events.viewed": "Viewed the audit trail",
+}
