@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "kapstone.clients",
     "kapstone.pathway",
     "kapstone.measures",
+    "kapstone.screening",
+    "kapstone.scheduling",
+    "kapstone.sessions",
     "kapstone.home",
     "kapstone.demo",
 ]

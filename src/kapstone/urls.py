@@ -10,6 +10,10 @@ urlpatterns = [
     path("practice/", include("kapstone.practice.urls")),
     path("audit/", include("kapstone.audit.urls")),
     path("", include("kapstone.measures.urls")),
+    path("", include("kapstone.pathway.urls")),
+    path("", include("kapstone.screening.urls")),
+    path("", include("kapstone.scheduling.urls")),
+    path("", include("kapstone.sessions.urls")),
 ]
 
 handler403 = "kapstone.errors.forbidden"

@@ -64,7 +64,31 @@ def test_a_gate_blocks_a_move_unless_an_admin_or_prescriber_overrides_it_in_writ
     assert AuditEvent.objects.filter(action="pathway.episode.gate_overridden").exists()
 
 
+def complete_baseline(client):
+    from kapstone.measures import services
+
+    for instrument, answers in (
+        ("phq9", dict.fromkeys(range(1, 10), 1)),
+        ("gad7", dict.fromkeys(range(1, 8), 1)),
+        ("cssrs_screener", {1: 0, 2: 0, 6: 0}),
+    ):
+        services.save_answers(
+            None, services.draft_for(client, instrument, source="staff"), answers, submit=True
+        )
+
+
+def test_treatment_waits_for_the_measurement_baseline(episode):
+    for state in (S.SCREENING, S.ELIGIBLE, S.PREPARATION):
+        transition(None, episode, state)
+    with pytest.raises(TransitionError) as blocked:
+        transition(None, episode, S.TREATMENT)
+    assert "PHQ-9, GAD-7, C-SSRS screener not completed yet" in blocked.value.gaps[0].label
+    complete_baseline(episode.client)
+    transition(None, episode, S.TREATMENT)
+
+
 def test_entering_follow_up_assigns_the_end_of_course_and_follow_up_measures(episode):
+    complete_baseline(episode.client)
     for state in (S.SCREENING, S.ELIGIBLE, S.PREPARATION, S.TREATMENT, S.FOLLOW_UP):
         transition(None, episode, state)
     points = sorted(set(Assignment.objects.filter(client=episode.client).values_list("point", flat=True)))
