@@ -178,6 +178,8 @@ class SafetyAlert(PracticeScopedModel):
     class Kind(models.TextChoices):
         CRITICAL_ITEM = "critical_item", "Critical answer"
         RISK_LEVEL = "risk_level", "Risk level"
+        VITALS = "vitals", "Vitals out of range"
+        OBSERVATION = "observation", "Observation out of range"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="safety_alerts")
