@@ -42,3 +42,12 @@ def test_the_sweep_escalates_every_overdue_alert(world, scoped):
     open_alert(world), open_alert(world)
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
         assert escalate_overdue_alerts.call() == 2
+
+
+def test_the_cron_command_escalates_overdue_alerts(world, scoped, capsys):
+    from django.core.management import call_command
+
+    open_alert(world)
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        call_command("escalate_alerts")
+    assert "Escalated 1 alert(s)." in capsys.readouterr().out
