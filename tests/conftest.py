@@ -5,7 +5,7 @@ import pytest
 from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import practice_scope, scopes_disabled
 
-from .factories import make_client, make_member, make_practice
+from .factories import make_client, make_client_account, make_member, make_practice
 
 ROLES = [role.value for role in Role]
 
@@ -22,6 +22,8 @@ class World:
     client: object = None
     unassigned_client: object = None
     outsider: Membership | None = None
+    client_account: object = None  # portal account of `client`
+    other_client_account: object = None  # portal account of `unassigned_client`
 
 
 def build_world() -> World:
@@ -34,6 +36,8 @@ def build_world() -> World:
     team = [m for role, m in w.members.items() if role != Role.ADMIN]
     w.client = make_client(a, care_team=team, episode_state="screening")
     w.unassigned_client = make_client(a, care_team=[w.outsider])
+    w.client_account = make_client_account(w.client)
+    w.other_client_account = make_client_account(w.unassigned_client)
     return w
 
 

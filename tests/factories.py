@@ -55,3 +55,12 @@ def make_client(practice: Practice, care_team=(), episode_state=None, **fields) 
         if episode_state:
             Episode.objects.create(practice=practice, client=client, state=episode_state)
     return client
+
+
+def make_client_account(client, **fields):
+    """A portal sign-in for ``client`` (password PASSWORD)."""
+    from kapstone.portal.models import ClientAccount
+
+    user = make_user(full_name=client.display_name)
+    with scopes_disabled():
+        return ClientAccount.objects.create(practice=client.practice, client=client, user=user, **fields)

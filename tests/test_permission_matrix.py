@@ -52,6 +52,8 @@ def expected_status(spec, role, relation):
     if kind.client_scoped:
         # Not on the care team: only an admin sees the client; another practice: nobody does.
         return own if relation == "not_on_team" and role == "admin" else 404
+    if kind.portal_object:
+        return own  # staff never reach portal pages, whoever's they are
     if kind.practice_object and relation == "other_practice":
         return 403 if own == 403 else 404
     return own
@@ -86,6 +88,25 @@ def signed_in_cases():
         for role in ROLES:
             for relation in relations:
                 yield pytest.param(name, role, relation, id=f"{name}-{role}-{relation}")
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_a_signed_in_client(client, world, name, scoped):
+    """A client signed in to the portal reaches their own pages and nothing of staff."""
+    spec = MATRIX[name]
+    url = url_for(name, spec, world, world.client)
+    client.force_login(world.client_account.user)
+    assert fetch(client, spec, url).status_code == spec.client_status(), url
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, s in MATRIX.items() if s.kind and KINDS[s.kind].portal_object)
+)
+def test_a_client_cannot_reach_another_clients_portal_pages(client, world, name, scoped):
+    spec = MATRIX[name]
+    url = url_for(name, spec, world, world.unassigned_client)
+    client.force_login(world.client_account.user)
+    assert fetch(client, spec, url).status_code == 404, url
 
 
 @pytest.mark.parametrize(("name", "role", "relation"), list(signed_in_cases()))

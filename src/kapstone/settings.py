@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "kapstone.screening",
     "kapstone.scheduling",
     "kapstone.sessions",
+    "kapstone.integration",
+    "kapstone.portal",
     "kapstone.home",
     "kapstone.demo",
 ]
@@ -121,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kapstone.practice.middleware.IdleLogoffMiddleware",
     "kapstone.practice.middleware.StaffAccessMiddleware",
+    "kapstone.portal.middleware.PortalAccessMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

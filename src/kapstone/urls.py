@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("kapstone.screening.urls")),
     path("", include("kapstone.scheduling.urls")),
     path("", include("kapstone.sessions.urls")),
+    path("", include("kapstone.integration.urls")),
+    path("", include("kapstone.portal.urls")),
 ]
 
 handler403 = "kapstone.errors.forbidden"

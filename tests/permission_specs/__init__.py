@@ -12,6 +12,7 @@ from ..conftest import ROLES
 
 ALL_200 = dict.fromkeys(ROLES, 200)
 ALL_302 = dict.fromkeys(ROLES, 302)
+ALL_403 = dict.fromkeys(ROLES, 403)
 
 
 def only(*roles, ok=200):
@@ -30,6 +31,14 @@ class Spec:
     public: bool = False  # reachable signed out
     anonymous: int = 302  # status for a signed-out visitor
     data: dict | None = None  # POST body
+    # Status for a client signed in to the portal (their own record). Default: a public URL answers
+    # them as it answers anyone signed out; every staff URL refuses them (403).
+    client: int | None = None
+
+    def client_status(self) -> int:
+        if self.client is not None:
+            return self.client
+        return self.anonymous if self.public else 403
 
 
 @dataclass(frozen=True)
@@ -39,3 +48,4 @@ class Kind:
     args: Callable  # (world, target_client) -> list of URL arguments
     client_scoped: bool = False  # belongs to one client: hidden (404) outside the care team
     practice_object: bool = False  # belongs to the practice: another practice's admin gets 404
+    portal_object: bool = False  # belongs to one client's portal: another client gets 404

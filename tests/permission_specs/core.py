@@ -22,16 +22,16 @@ KINDS = {
 
 SPECS = {
     "healthz": Spec(public=True, anonymous=200),
-    "home:index": Spec(ALL_200),
+    "home:index": Spec(ALL_200, client=302),  # a client is sent to the portal
     # accounts: every signed-in user has their own account pages
-    "accounts:login": Spec(ALL_302, public=True, anonymous=200),  # signed in: sent on to home
+    "accounts:login": Spec(ALL_302, public=True, anonymous=200, client=302),  # signed in: sent on
     "accounts:logout": Spec(ALL_302, method="post", public=True),
-    "accounts:verify": Spec(ALL_200),
-    "accounts:enroll": Spec(ALL_200),
-    "accounts:recovery_codes": Spec(ALL_200),
-    "accounts:security": Spec(ALL_200),
-    "accounts:password_change": Spec(ALL_200),
-    "accounts:switch_practice": Spec(ALL_302, method="post", data={"practice": ""}),
+    "accounts:verify": Spec(ALL_200, client=200),
+    "accounts:enroll": Spec(ALL_200, client=200),
+    "accounts:recovery_codes": Spec(ALL_200, client=200),
+    "accounts:security": Spec(ALL_200, client=200),
+    "accounts:password_change": Spec(ALL_200, client=200),
+    "accounts:switch_practice": Spec(ALL_302, method="post", data={"practice": ""}, client=302),
     "accounts:invitation": Spec(ALL_200, kind="invitation", public=True, anonymous=200),
     # clients
     "clients:list": Spec(ALL_200),

@@ -1,8 +1,10 @@
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from kapstone.clients.models import Client
 from kapstone.pathway.models import Episode, EpisodeState, with_current_stage
+from kapstone.practice.middleware import membership_exempt
 from kapstone.practice.models import Role
 
 MY_CLIENTS_LIMIT = 50
@@ -17,8 +19,13 @@ ROLE_HOMES = {
 }
 
 
+@membership_exempt
 def index(request):
+    if getattr(request, "client_account", None) is not None:
+        return redirect("portal:home")  # clients have their own pages
     membership = request.membership
+    if membership is None:
+        raise PermissionDenied("You have no active role in a practice. Ask your practice admin.")
     my_clients = with_current_stage(Client.objects.filter(care_team__membership=membership)).order_by(
         "legal_last_name", "legal_first_name"
     )

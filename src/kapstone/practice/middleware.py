@@ -50,10 +50,11 @@ def membership_exempt(view):
     return view
 
 
-def two_factor_required(user) -> bool:
+def two_factor_required(user, is_staff: bool) -> bool:
+    """Staff must use two-factor when the practice requires it; anyone who enrolled a device uses it."""
     from django_otp import user_has_device
 
-    return settings.KAPSTONE_REQUIRE_2FA or user_has_device(user)
+    return (settings.KAPSTONE_REQUIRE_2FA and is_staff) or user_has_device(user)
 
 
 class StaffAccessMiddleware:
@@ -65,6 +66,7 @@ class StaffAccessMiddleware:
     def __call__(self, request):
         request.membership = None
         request.practice = None
+        request.memberships = []
         if request.user.is_authenticated:
             memberships = list(
                 Membership.objects.active().filter(user=request.user).select_related("practice", "user")
@@ -85,7 +87,7 @@ class StaffAccessMiddleware:
             return None
         if getattr(view_func, "two_factor_exempt", False):
             return None
-        if two_factor_required(user) and not user.is_verified():
+        if two_factor_required(user, bool(request.memberships)) and not user.is_verified():
             from django_otp import user_has_device
 
             target = "accounts:verify" if user_has_device(user) else "accounts:enroll"

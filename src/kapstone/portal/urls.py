@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    # /portal/: the client's own pages (signed-in clients only; staff get 403)
+    path("portal/", views.home, name="home"),
+    path("portal/login/", views.sign_in, name="login"),
+    path("portal/logout/", views.sign_out, name="logout"),
+    path("portal/welcome/<str:token>/", views.welcome, name="welcome"),
+    path("portal/questionnaires/", views.questionnaires, name="questionnaires"),
+    path("portal/questionnaires/<uuid:assignment_id>/", views.questionnaire, name="questionnaire"),
+    path("portal/journal/", views.journal, name="journal"),
+    path("portal/journal/<uuid:entry_id>/", views.journal_entry, name="journal_entry"),
+    path("portal/progress/", views.progress, name="progress"),
+    path("portal/reminders/", views.reminders, name="reminders"),
+    # staff side
+    path("clients/<uuid:client_id>/portal-invitation/", views.invite, name="invite"),
+]

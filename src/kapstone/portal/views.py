@@ -1,0 +1,203 @@
+"""The client portal: the client's own questionnaires, journal, progress and reminder choices."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kapstone.accounts.forms import SignInForm
+from kapstone.accounts.models import Invitation
+from kapstone.audit.services import log_event
+from kapstone.clinical import get_instrument
+from kapstone.integration.models import JOURNAL_PROMPTS, ActionItem, ActionItemStatus, JournalEntry
+from kapstone.measures import services as measures
+from kapstone.measures.forms import QuestionnaireForm
+from kapstone.measures.models import Assignment
+from kapstone.measures.outcomes import charted_trajectories
+from kapstone.practice.middleware import membership_exempt, two_factor_exempt
+from kapstone.practice.permissions import Capability, get_client
+
+from . import services
+from .forms import JournalEntryForm, ReminderForm
+from .middleware import client_required
+from .progress import sentence
+
+
+def _context(request, **extra):
+    account = request.client_account
+    return {
+        "account": account,
+        "client": account.client,
+        "practice": account.practice,
+        "crisis_resources": account.practice.crisis_resources,
+        **extra,
+    }
+
+
+class PortalSignIn(auth_views.LoginView):
+    template_name = "portal/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("portal:home")
+
+    def get_default_redirect_url(self):
+        return str(reverse_lazy("portal:home"))
+
+
+sign_in = membership_exempt(two_factor_exempt(PortalSignIn.as_view()))
+
+
+@require_POST
+@membership_exempt
+@two_factor_exempt
+def sign_out(request):
+    from django.contrib.auth import logout
+
+    logout(request)
+    return redirect("portal:login")
+
+
+@login_not_required
+@two_factor_exempt
+@membership_exempt
+def welcome(request, token):
+    """The client chooses a password through the one-time link from their invitation email."""
+    invitation = Invitation.find_usable(token)
+    if invitation is None or not hasattr(invitation.user, "client_account"):
+        return render(request, "portal/welcome_invalid.html", {"crisis_resources": ""}, status=404)
+    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            log_event(request, "portal.account.activated", actor=user, practice=invitation.practice)
+        return redirect("portal:home")
+    return render(
+        request,
+        "portal/welcome.html",
+        {
+            "form": form,
+            "practice": invitation.practice,
+            "crisis_resources": invitation.practice.crisis_resources,
+        },
+    )
+
+
+@client_required
+def home(request):
+    client = request.client_account.client
+    due = Assignment.objects.open().filter(client=client).order_by("due_at")
+    latest_entry = JournalEntry.objects.filter(client=client).first()
+    action_items = ActionItem.objects.filter(client=client, status=ActionItemStatus.OPEN)
+    prompt = JOURNAL_PROMPTS[
+        (latest_entry.created_at.toordinal() if latest_entry else 0) % len(JOURNAL_PROMPTS)
+    ]
+    context = _context(request, due=due, prompt=prompt, latest_entry=latest_entry, action_items=action_items)
+    return render(request, "portal/home.html", context)
+
+
+@client_required
+def questionnaires(request):
+    client = request.client_account.client
+    due = Assignment.objects.open().filter(client=client).order_by("due_at")
+    for assignment in due:
+        assignment.instrument = get_instrument(assignment.instrument_id)
+    return render(request, "portal/questionnaires.html", _context(request, due=due))
+
+
+@client_required
+def questionnaire(request, assignment_id):
+    client = request.client_account.client
+    assignment = get_object_or_404(Assignment.objects.open(), client=client, pk=assignment_id)
+    instrument = get_instrument(assignment.instrument_id)
+    response = measures.draft_for(client, instrument.id, source="portal", assignment=assignment)
+    initial = {f"item_{item}": value for item, value in response.answers_by_item().items()}
+    form = QuestionnaireForm(request.POST or None, instrument=instrument, initial=initial)
+    context = _context(request, instrument=instrument, assignment=assignment, form=form)
+    if request.method == "POST" and form.is_valid():
+        outcome = measures.save_answers(request, response, form.answers(), submit="submit" in request.POST)
+        if outcome.submitted:
+            context["show_crisis"] = outcome.response.has_critical or bool(outcome.alerts)
+            return render(request, "portal/questionnaire_done.html", context)
+        if outcome.missing:
+            form.mark_missing(outcome.missing)
+        else:
+            messages.success(request, "Saved. You can finish it later.")
+            return redirect("portal:questionnaires")
+    return render(request, "portal/questionnaire.html", context)
+
+
+@client_required
+def journal(request):
+    client = request.client_account.client
+    entries = JournalEntry.objects.filter(client=client)
+    form = JournalEntryForm(request.POST or None)
+    prompt = request.GET.get("prompt") or request.POST.get("prompt") or JOURNAL_PROMPTS[0]
+    if request.method == "POST" and form.is_valid():
+        form.instance.prompt = prompt[:300]
+        services.save_journal_entry(request, form, client=client)
+        messages.success(request, "Saved to your journal.")
+        return redirect("portal:journal")
+    return render(
+        request,
+        "portal/journal.html",
+        _context(request, entries=entries, form=form, prompt=prompt, prompts=JOURNAL_PROMPTS),
+    )
+
+
+@client_required
+def journal_entry(request, entry_id):
+    client = request.client_account.client
+    entry = get_object_or_404(JournalEntry, client=client, pk=entry_id)
+    form = JournalEntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        services.save_journal_entry(request, form)
+        messages.success(request, "Your entry is updated.")
+        return redirect("portal:journal")
+    return render(request, "portal/journal_entry.html", _context(request, entry=entry, form=form))
+
+
+@client_required
+def progress(request):
+    account = request.client_account
+    trajectories = [t for t in charted_trajectories(account.client, account.practice.zone) if t.svg]
+    for trajectory in trajectories:
+        trajectory.sentence = sentence(trajectory)
+    return render(request, "portal/progress.html", _context(request, trajectories=trajectories))
+
+
+@client_required
+def reminders(request):
+    form = ReminderForm(request.POST or None, instance=request.client_account)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        log_event(
+            request,
+            "portal.reminders.updated",
+            obj=request.client_account,
+            client=request.client_account.client,
+            data={"fields": sorted(form.changed_data)},
+        )
+        messages.success(request, "Your reminder choices are saved.")
+        return redirect("portal:reminders")
+    return render(request, "portal/reminders.html", _context(request, form=form))
+
+
+@require_POST
+def invite(request, client_id):
+    """Staff: invite the client to the portal (or send a fresh invitation)."""
+    client = get_client(request, client_id, Capability.EDIT_CLIENT)
+    try:
+        services.invite_client(request, client)
+    except services.PortalError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Portal invitation sent to {client.email}.")
+    return redirect("clients:detail", client_id=client.pk)

@@ -1,0 +1,58 @@
+from kapstone.accounts.models import Invitation
+from kapstone.integration.models import JournalEntry
+from kapstone.measures import services as measures
+
+from . import ALL_403, CLINICAL_200, Kind, Spec, only
+
+
+def welcome_token(world, client):
+    user = world.client_account.user
+    _, token = Invitation.issue(user=user, practice=world.practice, created_by=world.members["admin"].user)
+    return [token]
+
+
+def own_assignment(world, client):
+    return [measures.assign(None, client, "gad7").pk]
+
+
+def own_journal_entry(world, client):
+    entry = JournalEntry.objects.create(practice=client.practice, client=client, body="Slept well.")
+    return [entry.pk]
+
+
+KINDS = {
+    "welcome": Kind(welcome_token),
+    "portal_assignment": Kind(own_assignment, portal_object=True),
+    "journal_entry": Kind(own_journal_entry, portal_object=True),
+}
+
+PORTAL = {"expected": ALL_403, "client": 200}
+
+SPECS = {
+    "portal:login": Spec(dict.fromkeys(ALL_403, 302), public=True, anonymous=200, client=302),
+    "portal:logout": Spec(dict.fromkeys(ALL_403, 302), method="post", public=True, client=302),
+    "portal:welcome": Spec(dict.fromkeys(ALL_403, 200), kind="welcome", public=True, anonymous=200),
+    "portal:home": Spec(**PORTAL),
+    "portal:questionnaires": Spec(**PORTAL),
+    "portal:questionnaire": Spec(**PORTAL, kind="portal_assignment"),
+    "portal:journal": Spec(**PORTAL),
+    "portal:journal_entry": Spec(**PORTAL, kind="journal_entry"),
+    "portal:progress": Spec(**PORTAL),
+    "portal:reminders": Spec(**PORTAL),
+    # staff side
+    "portal:invite": Spec(
+        only("admin", "prescriber", "therapist", "front_desk", ok=302), kind="client", method="post"
+    ),
+    "integration:client": Spec(CLINICAL_200, kind="client"),
+}
+
+
+def action_item(world, client):
+    from kapstone.integration.models import ActionItem
+
+    item = ActionItem.objects.create(practice=client.practice, client=client, what="Walk after lunch")
+    return [client.pk, item.pk]
+
+
+KINDS["action_item"] = Kind(action_item, client_scoped=True)
+SPECS["integration:action_item"] = Spec(only("admin", "prescriber", "therapist"), kind="action_item")

@@ -1,0 +1,119 @@
+import re
+
+from django.core import mail
+from django.urls import reverse
+
+from kapstone.audit.models import AuditEvent
+from kapstone.integration.models import ActionItem, JournalEntry
+from kapstone.measures import services as measures
+from kapstone.measures.models import QuestionnaireResponse
+from kapstone.portal.models import ClientAccount
+
+from ..factories import PASSWORD, make_client
+
+
+def test_staff_invite_a_client_who_sets_a_password_and_lands_in_the_portal(client, world, scoped):
+    person = make_client(world.practice, care_team=[world.members["therapist"]], email="noa@example.test")
+    client.force_login(world.members["therapist"].user)
+    client.post(reverse("portal:invite", args=[person.pk]))
+    account = ClientAccount.objects.get(client=person)
+    assert mail.outbox[-1].to == ["noa@example.test"]
+    link = re.search(r"http://testserver(/portal/welcome/\S+/)", mail.outbox[-1].body).group(1)
+    client.logout()
+    password = "a quiet lake in the morning"
+    response = client.post(link, {"new_password1": password, "new_password2": password})
+    assert response["Location"] == reverse("portal:home")
+    page = client.get(reverse("portal:home")).content.decode()
+    assert f"Hello, {person.legal_first_name}" in page
+    assert "If you need help now" in page  # crisis resources on every portal page
+    account.user.refresh_from_db()
+    assert account.user.check_password(password)
+    assert client.get(link).status_code == 404  # the link worked once
+
+
+def test_a_client_without_an_email_cannot_be_invited(client, world, scoped):
+    client.force_login(world.members["therapist"].user)
+    page = client.post(reverse("portal:invite", args=[world.client.pk]), follow=True).content.decode()
+    assert "Add the client" in page and "email address first" in page
+
+
+def test_clients_sign_in_on_their_own_page_and_never_need_staff_two_factor(client, world, settings, scoped):
+    settings.KAPSTONE_REQUIRE_2FA = True
+    user = world.client_account.user
+    response = client.post(reverse("portal:login"), {"username": user.email, "password": PASSWORD})
+    assert response["Location"] == reverse("portal:home")
+    assert client.get(reverse("portal:home")).status_code == 200
+    assert client.get(reverse("home:index"))["Location"] == reverse("portal:home")
+    assert client.get(reverse("clients:list")).status_code == 403
+
+
+def test_a_client_completes_a_due_questionnaire_in_the_portal(client, world, scoped):
+    assignment = measures.assign(None, world.client, "gad7")
+    client.force_login(world.client_account.user)
+    assert "Fill in a questionnaire (GAD7)" in client.get(reverse("portal:home")).content.decode()
+    url = reverse("portal:questionnaire", args=[assignment.pk])
+    answers = {f"item_{n}": 1 for n in range(1, 8)}
+    page = client.post(url, {**answers, "submit": "1"}).content.decode()
+    assert "Thank you" in page
+    saved = QuestionnaireResponse.objects.get(assignment=assignment)
+    assert (saved.source, saved.total) == ("portal", 7)
+
+
+def test_journal_entries_are_private_unless_shared(client, world, scoped):
+    client.force_login(world.client_account.user)
+    client.post(reverse("portal:journal"), {"body": "Only for me.", "prompt": "What stayed with you?"})
+    client.post(reverse("portal:journal"), {"body": "I cried for the first time in years.", "shared": "on"})
+    assert JournalEntry.objects.filter(client=world.client).count() == 2
+    empty = client.post(reverse("portal:journal"), {"body": "   "}).content.decode()
+    assert "Write something before saving" in empty
+
+    client.force_login(world.members["therapist"].user)
+    page = client.get(reverse("integration:client", args=[world.client.pk])).content.decode()
+    assert "I cried for the first time in years." in page
+    assert "Only for me." not in page
+    assert (
+        AuditEvent.objects.filter(action="integration.journal.created", client_id=world.client.pk).count()
+        == 2
+    )
+
+
+def test_an_action_item_added_by_the_therapist_shows_in_the_portal(client, world, scoped):
+    client.force_login(world.members["therapist"].user)
+    client.post(
+        reverse("integration:client", args=[world.client.pk]),
+        {"what": "Call my sister on Sunday", "due_on": "2026-12-06"},
+    )
+    assert ActionItem.objects.get(client=world.client).created_by == world.members["therapist"].user
+    client.force_login(world.client_account.user)
+    assert "Call my sister on Sunday" in client.get(reverse("portal:home")).content.decode()
+    # A monitor reads the integration page but cannot add items.
+    client.force_login(world.members["monitor"].user)
+    assert (
+        client.post(reverse("integration:client", args=[world.client.pk]), {"what": "x"}).status_code == 403
+    )
+
+
+def test_progress_is_told_in_plain_words(client, world, scoped):
+    for total in (19, 9):
+        draft = measures.draft_for(world.client, "phq9", source="portal")
+        answers = measures_answers(total)
+        measures.save_answers(None, draft, answers, submit=True)
+    client.force_login(world.client_account.user)
+    page = client.get(reverse("portal:progress")).content.decode()
+    assert "Your depression score (PHQ-9) went from 19 to 9: that is a big improvement" in page
+
+
+def measures_answers(total):
+    answers = dict.fromkeys(range(1, 10), 0)
+    for item in range(1, 9):
+        answers[item] = min(3, total)
+        total -= answers[item]
+    return answers
+
+
+def test_reminder_choices_are_saved(client, world, scoped):
+    client.force_login(world.client_account.user)
+    client.post(reverse("portal:reminders"), {"remind_questionnaires": "on"})
+    world.client_account.refresh_from_db()
+    assert world.client_account.remind_questionnaires
+    assert not world.client_account.remind_intentions and not world.client_account.remind_integration
