@@ -10,12 +10,7 @@ class JournalEntryForm(forms.ModelForm):
         model = JournalEntry
         fields = ["body", "shared"]
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError("Write something before saving: even one sentence is fine.")
-        return body
+        error_messages = {"body": {"required": "Write something before saving: even one sentence is fine."}}
 
 
 class ReminderForm(forms.ModelForm):
