@@ -39,6 +39,7 @@ SPECS = {
     "portal:journal_entry": Spec(**PORTAL, kind="journal_entry"),
     "portal:progress": Spec(**PORTAL),
     "portal:reminders": Spec(**PORTAL),
+    "portal:material": Spec(**PORTAL),
     # staff side
     "portal:invite": Spec(
         only("admin", "prescriber", "therapist", "front_desk", ok=302), kind="client", method="post"

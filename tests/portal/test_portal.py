@@ -117,3 +117,32 @@ def test_reminder_choices_are_saved(client, world, scoped):
     world.client_account.refresh_from_db()
     assert world.client_account.remind_questionnaires
     assert not world.client_account.remind_intentions and not world.client_account.remind_integration
+
+
+def test_preparation_and_safety_reading_in_the_portal(client, world, scoped):
+    client.force_login(world.client_account.user)
+    page = client.get(reverse("portal:material")).content.decode()
+    assert "Getting home" in page and "may not drive" in page
+    assert "Preparing for your sessions" in page and "Staying safe" in page
+
+
+def test_due_questionnaires_are_reminded_once_a_day_to_clients_who_chose_it(world, scoped):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from kapstone.portal.tasks import remind_due_questionnaires
+
+    world.client_account.user.email = "client.one@example.test"
+    world.client_account.user.save()
+    measures.assign(None, world.client, "phq9", due_at=timezone.now() - timedelta(hours=1))
+    measures.assign(None, world.unassigned_client, "phq9", due_at=timezone.now() - timedelta(hours=1))
+    world.other_client_account.remind_questionnaires = False
+    world.other_client_account.save()
+    assert remind_due_questionnaires.call() == 1
+    assert mail.outbox[-1].to == ["client.one@example.test"]
+    assert "PHQ" not in mail.outbox[-1].body and "questionnaire" not in mail.outbox[-1].subject.lower()
+    assert remind_due_questionnaires.call() == 0  # not twice the same day
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        assert remind_due_questionnaires.call() == 1

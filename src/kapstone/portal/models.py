@@ -25,3 +25,41 @@ class ClientAccount(PracticeScopedModel):
 
     def __str__(self) -> str:
         return f"Portal account of {self.client}"
+
+
+class MaterialKind(models.TextChoices):
+    PREPARATION = "preparation", "Preparing for your sessions"
+    SAFETY = "safety", "Staying safe"
+
+
+class Material(PracticeScopedModel):
+    """Preparation and safety reading the practice gives every client in the portal."""
+
+    kind = models.CharField(max_length=20, choices=MaterialKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "position", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ClientReminder(PracticeScopedModel):
+    """One reminder email sent, so the same thing is never reminded twice on one day."""
+
+    account = models.ForeignKey(ClientAccount, on_delete=models.CASCADE, related_name="reminders_sent")
+    kind = models.CharField(max_length=20)
+    reference = models.CharField(max_length=64)  # the id of what was reminded (an assignment, ...)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "reference", "sent_on"], name="reminder_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder {self.sent_on}"

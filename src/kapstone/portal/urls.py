@@ -16,6 +16,7 @@ urlpatterns = [
     path("portal/journal/<uuid:entry_id>/", views.journal_entry, name="journal_entry"),
     path("portal/progress/", views.progress, name="progress"),
     path("portal/reminders/", views.reminders, name="reminders"),
+    path("portal/reading/", views.material, name="material"),
     # staff side
     path("clients/<uuid:client_id>/portal-invitation/", views.invite, name="invite"),
 ]

@@ -25,6 +25,7 @@ from kapstone.practice.permissions import Capability, get_client
 
 from . import services
 from .forms import JournalEntryForm, ReminderForm
+from .material import material_for
 from .middleware import client_required
 from .progress import sentence
 
@@ -201,3 +202,8 @@ def invite(request, client_id):
     else:
         messages.success(request, f"Portal invitation sent to {client.email}.")
     return redirect("clients:detail", client_id=client.pk)
+
+
+@client_required
+def material(request):
+    return render(request, "portal/material.html", _context(request, material=material_for(request.practice)))
