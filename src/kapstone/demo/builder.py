@@ -19,6 +19,7 @@ from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import scopes_disabled
 
 from .measures import add_measures, add_open_alert
+from .portal import CLIENT_EMAIL, add_portal
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "kapstone-demo"  # noqa: S105 - the local demo on 127.0.0.1, printed at every start
@@ -173,6 +174,12 @@ def _build(rng: random.Random) -> None:
     practice.next_record_number = len(STAGES) + 1
     practice.save(update_fields=["next_record_number"])
     plan_for(practice)
+    in_treatment = [
+        c
+        for c in Client.objects.filter(practice=practice).order_by("record_number")
+        if c.episodes.first().state in (EpisodeState.TREATMENT, EpisodeState.FOLLOW_UP)
+    ]
+    add_portal(rng, practice, in_treatment[1:], therapists[0].user, DEMO_PASSWORD, now)
 
 
 def print_logins(url: str) -> None:
@@ -180,4 +187,5 @@ def print_logins(url: str) -> None:
     print(f"  {'role':<12} {'email':<34} password")
     for email, _name, role, _title in STAFF:
         print(f"  {Role(role).label:<12} {email:<34} {DEMO_PASSWORD}")
+    print(f"  {'Client':<12} {CLIENT_EMAIL:<34} {DEMO_PASSWORD}   (portal: {url}/portal/)")
     print("\nAll people in the demo are invented. Press Ctrl+C to stop.\n")
