@@ -151,7 +151,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'kapstone.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kapstone.sqlite3'}", conn_max_age=60
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
