@@ -32,3 +32,16 @@ def test_visible_clients_are_the_admins_whole_practice_or_a_members_care_team(db
     with practice_scope(practice):
         assert set(visible_clients(admin)) == {theirs, other}
         assert list(visible_clients(therapist)) == [theirs]
+
+
+def test_every_practice_scoped_model_refuses_unscoped_queries(db):
+    """A model that replaces its scoped manager (e.g. with QuerySet.as_manager()) would leak rows."""
+    from django.apps import apps
+
+    from kapstone.practice.tenancy import PracticeScopedModel
+
+    scoped_models = [model for model in apps.get_models() if issubclass(model, PracticeScopedModel)]
+    assert len(scoped_models) > 10
+    for model in scoped_models:
+        with pytest.raises(ScopeError):
+            list(model.objects.all())

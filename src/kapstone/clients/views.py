@@ -1,3 +1,4 @@
+from importlib import import_module
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,6 +16,9 @@ from .forms import CareTeamAddForm, ClientForm
 from .models import CareTeamMember
 
 PAGE_SIZE = 25
+# Sections other apps add to the client chart: each module has chart_context(request, client), a
+# TEMPLATE to include, and CLINICAL (False if front desk may see it too).
+CHART_SECTIONS = ["kapstone.pathway.chart", "kapstone.screening.chart"]
 SEARCH_FIELDS = ("legal_first_name", "legal_last_name", "preferred_name", "record_number")
 
 
@@ -67,6 +71,14 @@ def client_detail(request, client_id):
         "age": client.age_on(request.practice.today()),
         "show_clinical": show_clinical,
     }
+    sections = []
+    for module_name in CHART_SECTIONS:
+        module = import_module(module_name)
+        if getattr(module, "CLINICAL", True) and not show_clinical:
+            continue
+        context.update(module.chart_context(request, client))
+        sections.append(module.TEMPLATE)
+    context["chart_sections"] = sections
     if show_clinical:
         from kapstone.measures.models import SafetyAlert
         from kapstone.measures.outcomes import charted_trajectories

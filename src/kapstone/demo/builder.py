@@ -19,7 +19,9 @@ from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import scopes_disabled
 
 from .measures import add_measures, add_open_alert
+from .pathway import add_pathway
 from .portal import CLIENT_EMAIL, add_portal
+from .screening import add_screening
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "kapstone-demo"  # noqa: S105 - the local demo on 127.0.0.1, printed at every start
@@ -180,6 +182,8 @@ def _build(rng: random.Random) -> None:
         if c.episodes.first().state in (EpisodeState.TREATMENT, EpisodeState.FOLLOW_UP)
     ]
     add_portal(rng, practice, in_treatment[1:], therapists[0].user, DEMO_PASSWORD, now)
+    add_screening(practice, rng, now)
+    add_pathway(practice, rng, now)
 
 
 def print_logins(url: str) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django_scopes import ScopedManager
 
 from kapstone.practice.tenancy import PracticeScopedModel
 
@@ -75,7 +76,7 @@ class Assignment(PracticeScopedModel):
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    objects = AssignmentQuerySet.as_manager()
+    objects = ScopedManager(models.Manager.from_queryset(AssignmentQuerySet), practice="practice")
 
     class Meta:
         ordering = ["due_at"]
@@ -147,7 +148,7 @@ class QuestionnaireResponse(PracticeScopedModel):
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = QuestionnaireResponseQuerySet.as_manager()
+    objects = ScopedManager(models.Manager.from_queryset(QuestionnaireResponseQuerySet), practice="practice")
 
     class Meta:
         ordering = ["-submitted_at", "-started_at"]
@@ -198,7 +199,7 @@ class SafetyAlert(PracticeScopedModel):
     action_taken = models.TextField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
-    objects = SafetyAlertQuerySet.as_manager()
+    objects = ScopedManager(models.Manager.from_queryset(SafetyAlertQuerySet), practice="practice")
 
     class Meta:
         ordering = ["-created_at"]

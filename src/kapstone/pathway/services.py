@@ -1,4 +1,8 @@
-"""Episode changes: opening one, and moving it through its states past the gates."""
+"""Episode changes: opening one, planning it from a programme, and moving it past the gates.
+
+Preparation (sessions, goals, intentions, escort) is in :mod:`.preparation`, consent in :mod:`.consent`.
+Every function here is atomic, checks its preconditions and writes the audit trail.
+"""
 
 from django.db import transaction
 from django.utils import timezone
@@ -6,7 +10,7 @@ from django.utils import timezone
 from kapstone.audit.services import log_event
 from kapstone.practice.models import Role
 
-from .models import Episode, EpisodeState, EpisodeTransition
+from .models import Episode, EpisodeState, EpisodeTransition, Programme
 from .transitions import NEEDS_REASON, allowed_targets, episode_transitioned, gaps_for
 
 OVERRIDE_ROLES = {Role.ADMIN, Role.PRESCRIBER}
@@ -18,6 +22,19 @@ class TransitionError(Exception):
         self.gaps = list(gaps)
 
 
+class EpisodeError(Exception):
+    """An episode change that is not possible, with a message for the person who asked."""
+
+
+def _actor(request):
+    return request.user if request is not None and request.user.is_authenticated else None
+
+
+def _role(request, role=None) -> str:
+    membership = getattr(request, "membership", None)
+    return role or (membership.role if membership else "") or ""
+
+
 @transaction.atomic
 def open_episode(request, client, state: str = EpisodeState.REFERRED) -> Episode:
     episode = Episode.objects.create(practice=client.practice, client=client, state=state)
@@ -26,14 +43,49 @@ def open_episode(request, client, state: str = EpisodeState.REFERRED) -> Episode
         episode=episode,
         to_state=state,
         actor=_actor(request),
+        actor_role=_role(request),
         reason="Episode opened",
     )
     log_event(request, "pathway.episode.opened", obj=episode, client=client, data={"state": state})
     return episode
 
 
-def _actor(request):
-    return request.user if request is not None and request.user.is_authenticated else None
+@transaction.atomic
+def start_episode(request, client) -> Episode:
+    """Open a new episode for a returning client: only one episode of a client is open at a time."""
+    from kapstone.clients.models import Client
+
+    Client.objects.select_for_update().filter(pk=client.pk).first()  # serialise two clicks
+    current = Episode.objects.filter(client=client).exclude(state=EpisodeState.CLOSED).first()
+    if current is not None:
+        raise EpisodeError(
+            f"{client.display_name} already has an open episode ({current.get_state_display().lower()}, "
+            f"opened {timezone.localdate(current.opened_at, client.practice.zone):%Y-%m-%d}). "
+            "Close it before opening a new one."
+        )
+    return open_episode(request, client)
+
+
+@transaction.atomic
+def plan_episode(request, episode, programme: Programme | None) -> Episode:
+    """Plan the episode from ``programme`` (or clear the plan with ``None``)."""
+    if programme is not None and not programme.is_active and programme.pk != episode.programme_id:
+        raise EpisodeError(f"The programme {programme.name} is archived; choose an active one.")
+    if not episode.is_open:
+        raise EpisodeError("A closed episode cannot be re-planned.")
+    previous = episode.programme_id
+    episode.programme = programme
+    episode.save(update_fields=["programme"])
+    log_event(
+        request,
+        "pathway.episode.planned",
+        obj=episode,
+        data={
+            "programme": str(programme.pk) if programme else None,
+            "previous": str(previous) if previous else None,
+        },
+    )
+    return episode
 
 
 @transaction.atomic
@@ -55,9 +107,8 @@ def transition(request, episode, to_state, *, reason="", override_reason="", act
             f"Give a reason for moving the episode to {EpisodeState(to_state).label.lower()}."
         )
     gaps = gaps_for(episode, to_state)
+    role = _role(request, role)
     if gaps:
-        membership = getattr(request, "membership", None)
-        role = role or (membership.role if membership else None)
         if not override_reason:
             raise TransitionError("Some requirements are not met yet.", gaps)
         if role not in OVERRIDE_ROLES:
@@ -70,8 +121,10 @@ def transition(request, episode, to_state, *, reason="", override_reason="", act
         to_state=to_state,
         at=now,
         actor=actor or _actor(request),
+        actor_role=role,
         reason=reason,
         overridden_gates=[gap.code for gap in gaps],
+        overridden_labels=[gap.label for gap in gaps],
         override_reason=override_reason if gaps else "",
     )
     episode.state, episode.state_changed_at = to_state, now
@@ -94,3 +147,23 @@ def transition(request, episode, to_state, *, reason="", override_reason="", act
         )
     episode_transitioned.send(sender=Episode, request=request, episode=episode, transition=record)
     return record
+
+
+# --- Programmes --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_programme(request, form) -> Programme:
+    """Create or change a programme from a valid :class:`~.forms.ProgrammeForm`."""
+    programme = form.save(commit=False)
+    created = programme._state.adding
+    if created:
+        programme.practice = request.practice
+    programme.save()
+    log_event(
+        request,
+        "pathway.programme.created" if created else "pathway.programme.updated",
+        obj=programme,
+        data={"fields": sorted(form.changed_data)},
+    )
+    return programme

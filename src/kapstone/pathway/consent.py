@@ -1,0 +1,266 @@
+"""Informed consent: versioned documents, signing links, the client's signature and the countersignature.
+
+A new version of a document never changes an old one; a treatment signature counts only for the
+current version, so publishing a new version means the client signs again before the next dose.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from kapstone.audit.services import client_ip, log_event
+from kapstone.practice.tenancy import scopes_disabled
+
+from .models import ConsentDocument, ConsentKind, ConsentSignature, text_digest
+
+
+class ConsentError(Exception):
+    """A consent step that is not possible, with a message for the person who asked."""
+
+
+def _actor(request):
+    return request.user if request is not None and request.user.is_authenticated else None
+
+
+def current_documents(practice) -> dict[str, ConsentDocument]:
+    """The newest version of each kind of consent document the practice has published."""
+    documents = {}
+    for document in ConsentDocument.objects.filter(practice=practice).order_by("kind", "-version"):
+        documents.setdefault(document.kind, document)
+    return documents
+
+
+@transaction.atomic
+def publish_document(request, kind, *, title, text, changes="", actor=None) -> ConsentDocument:
+    """Publish the next version of a consent document; unsigned requests for older versions stop."""
+    if kind not in ConsentKind.values:
+        raise ConsentError("Unknown kind of consent.")
+    title, text = title.strip(), text.strip()
+    if not title or not text:
+        raise ConsentError("A consent document needs a title and its text.")
+    practice = request.practice
+    latest = (
+        ConsentDocument.objects.select_for_update()
+        .filter(practice=practice, kind=kind)
+        .aggregate(n=Max("version"))["n"]
+    )
+    document = ConsentDocument.objects.create(
+        practice=practice,
+        kind=kind,
+        version=(latest or 0) + 1,
+        title=title,
+        text=text,
+        changes=changes.strip(),
+        published_by=actor or _actor(request),
+    )
+    replaced = (
+        ConsentSignature.objects.pending()
+        .filter(document__practice=practice, document__kind=kind)
+        .exclude(document=document)
+        .update(cancelled_at=timezone.now(), token_hash="")
+    )
+    log_event(
+        request,
+        "pathway.consent_document.published",
+        obj=document,
+        actor=actor,
+        data={"kind": kind, "version": document.version, "requests_replaced": replaced},
+    )
+    return document
+
+
+@transaction.atomic
+def request_signature(request, episode, kind, *, actor=None) -> tuple[ConsentSignature, str]:
+    """A signing link for the current version of ``kind``: (the request, the one-time token)."""
+    document = current_documents(episode.practice).get(kind)
+    if document is None:
+        raise ConsentError(
+            f"There is no published {ConsentKind(kind).label.lower()} consent yet. "
+            "An admin publishes it under Consent documents."
+        )
+    if not episode.is_open:
+        raise ConsentError("This episode is closed; ask for consent in the client's current episode.")
+    signatures = ConsentSignature.objects.select_for_update().filter(episode=episode, document=document)
+    if signatures.signed().exists():
+        raise ConsentError(f"The client has already signed version {document.version} in this episode.")
+    signature = signatures.filter(declined_at__isnull=True, cancelled_at__isnull=True).first()
+    if signature is None:
+        signature = ConsentSignature(
+            practice=episode.practice, document=document, client=episode.client, episode=episode
+        )
+    signature.requested_at = timezone.now()
+    signature.requested_by = actor or _actor(request)
+    token = signature.new_link_token()
+    signature.save()
+    log_event(
+        request,
+        "pathway.consent.requested",
+        obj=signature,
+        actor=actor,
+        data={"kind": kind, "version": document.version},
+    )
+    return signature, token
+
+
+def find_by_token(token: str) -> ConsentSignature | None:
+    """The unsigned request behind a link token while the link is valid. Runs without a scope."""
+    if not token:
+        return None
+    with scopes_disabled():
+        return (
+            ConsentSignature.objects.pending()
+            .select_related("document", "client", "practice")
+            .filter(token_hash=ConsentSignature.token_digest(token))
+            .first()
+        )
+
+
+def _lock_pending(signature) -> ConsentSignature:
+    locked = ConsentSignature.objects.select_for_update().select_related("document").get(pk=signature.pk)
+    if locked.status != "pending":
+        raise ConsentError("This signing link has already been used or is no longer valid.")
+    return locked
+
+
+@transaction.atomic
+def sign(request, signature, *, typed_name: str, shown_sha256: str) -> ConsentSignature:
+    """The client signs: typed name, time, address and browser, and the exact text, frozen."""
+    signature = _lock_pending(signature)
+    typed_name = " ".join(typed_name.split())
+    if len(typed_name) < 2:
+        raise ConsentError("Type your full name to sign.")
+    document = signature.document
+    if shown_sha256 != document.sha256:
+        raise ConsentError("The consent text you read is not the one on file. Please read it again and sign.")
+    signature.signed_at = timezone.now()
+    signature.signed_name = typed_name[:200]
+    signature.ip_address = client_ip(request)
+    signature.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    signature.signed_title = document.title
+    signature.signed_text = document.text
+    signature.signed_text_sha256 = text_digest(document.text)
+    signature.token_hash = ""  # one-time: the link stops working
+    signature.save()
+    log_event(
+        request,
+        "pathway.consent.signed",
+        obj=signature,
+        practice=signature.practice,
+        data={"kind": document.kind, "version": document.version, "sha256": signature.signed_text_sha256},
+    )
+    return signature
+
+
+@transaction.atomic
+def decline(request, signature) -> ConsentSignature:
+    """The client says no to an optional consent (never possible for the treatment consent)."""
+    signature = _lock_pending(signature)
+    if signature.document.kind == ConsentKind.TREATMENT:
+        raise ConsentError("The treatment consent cannot be declined here; talk to your care team.")
+    signature.declined_at = timezone.now()
+    signature.ip_address = client_ip(request)
+    signature.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    signature.token_hash = ""
+    signature.save()
+    log_event(
+        request,
+        "pathway.consent.declined",
+        obj=signature,
+        practice=signature.practice,
+        data={"kind": signature.document.kind, "version": signature.document.version},
+    )
+    return signature
+
+
+@transaction.atomic
+def countersign(request, signature, *, actor=None) -> ConsentSignature:
+    signature = ConsentSignature.objects.select_for_update().get(pk=signature.pk)
+    if signature.signed_at is None:
+        raise ConsentError("The client has not signed yet; countersign after they do.")
+    if signature.countersigned_at is not None:
+        raise ConsentError("This signature is already countersigned.")
+    signature.countersigned_at = timezone.now()
+    signature.countersigned_by = actor or _actor(request)
+    signature.save(update_fields=["countersigned_at", "countersigned_by"])
+    log_event(request, "pathway.consent.countersigned", obj=signature, actor=actor)
+    return signature
+
+
+# --- Status ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ConsentStatus:
+    kind: str
+    document: ConsentDocument | None  # the current version
+    signature: ConsentSignature | None  # the most relevant signature or request
+    state: str  # current, needs_countersign, pending, outdated, declined, missing, no_document
+
+    @property
+    def label(self) -> str:
+        return ConsentKind(self.kind).label
+
+    @property
+    def is_current(self) -> bool:
+        return self.state == "current"
+
+    @property
+    def description(self) -> str:
+        version = f"version {self.document.version}" if self.document else ""
+        signature = self.signature
+        return {
+            "current": f"Signed and countersigned ({version})",
+            "needs_countersign": f"Signed by the client ({version}), not countersigned yet",
+            "pending": f"Signing link sent ({version}), not signed yet",
+            "outdated": (
+                f"Signed version {signature.document.version if signature else '?'}; "
+                f"{version} is new, so the client must sign again"
+            ),
+            "declined": f"Declined by the client ({version})",
+            "missing": f"Not signed ({version})",
+            "no_document": "The practice has not published this consent yet",
+        }[self.state]
+
+
+def _status(kind, document, signatures) -> ConsentStatus:
+    if document is None:
+        return ConsentStatus(kind, None, None, "no_document")
+    of_current = [s for s in signatures if s.document_id == document.pk]
+    for state, test in (
+        ("current", lambda s: s.signed_at and s.countersigned_at),
+        ("needs_countersign", lambda s: s.signed_at),
+        ("declined", lambda s: s.declined_at),
+        ("pending", lambda s: s.status == "pending"),
+    ):
+        match = next((s for s in of_current if test(s)), None)
+        if match is not None:
+            return ConsentStatus(kind, document, match, state)
+    older = next((s for s in signatures if s.signed_at and s.document.kind == kind), None)
+    if older is not None:
+        return ConsentStatus(kind, document, older, "outdated")
+    return ConsentStatus(kind, document, None, "missing")
+
+
+def consent_status(episode) -> dict[str, ConsentStatus]:
+    """Each kind's status: the treatment consent in this episode, the research consent for the client.
+
+    Two queries, whatever the number of versions and signatures.
+    """
+    documents = current_documents(episode.practice)
+    signatures = list(
+        ConsentSignature.objects.filter(client=episode.client)
+        .select_related("document", "countersigned_by")
+        .order_by("-requested_at")
+    )
+    treatment = [
+        s for s in signatures if s.document.kind == ConsentKind.TREATMENT and s.episode_id == episode.pk
+    ]
+    research = [s for s in signatures if s.document.kind == ConsentKind.RESEARCH]
+    return {
+        ConsentKind.TREATMENT: _status(
+            ConsentKind.TREATMENT, documents.get(ConsentKind.TREATMENT), treatment
+        ),
+        ConsentKind.RESEARCH: _status(ConsentKind.RESEARCH, documents.get(ConsentKind.RESEARCH), research),
+    }

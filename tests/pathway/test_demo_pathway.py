@@ -1,0 +1,45 @@
+import random
+from itertools import pairwise
+
+import pytest
+
+from kapstone.demo.builder import DEMO_SLUG, _build
+from kapstone.demo.pathway import PATHS, add_pathway
+from kapstone.pathway.models import ConsentSignature, Episode, EpisodeState, Intention
+from kapstone.pathway.readiness import readiness_gaps
+from kapstone.practice.models import Practice
+
+from .helpers import PATHWAY_CODES
+
+S = EpisodeState
+
+
+@pytest.fixture
+def demo(db, scoped):
+    _build(random.Random(20261126))
+    practice = Practice.objects.get(slug=DEMO_SLUG)
+    if not ConsentSignature.objects.filter(practice=practice).exists():  # the builder may not call it yet
+        add_pathway(practice, random.Random(7))
+    return practice
+
+
+def test_every_demo_episode_has_a_timeline_ending_at_its_stage(demo):
+    for episode in Episode.objects.filter(practice=demo).prefetch_related("transitions"):
+        steps = list(episode.transitions.all())
+        assert steps[0].to_state == S.REFERRED and steps[-1].to_state == episode.state
+        assert [step.to_state for step in steps[1:]] == list(PATHS[episode.state])
+        assert all(a.at <= b.at for a, b in pairwise(steps))
+        assert all(b.from_state == a.to_state for a, b in pairwise(steps))
+        assert episode.state_changed_at == steps[-1].at
+
+
+def test_clients_from_preparation_on_are_prepared_and_one_misses_only_consent(demo):
+    prepared = Episode.objects.filter(practice=demo, state__in=[S.PREPARATION, S.TREATMENT, S.FOLLOW_UP])
+    blocked = []
+    for episode in prepared:
+        assert episode.programme is not None
+        assert Intention.objects.filter(episode=episode).exists()
+        missing = {gap.code for gap in readiness_gaps(episode)} & PATHWAY_CODES
+        if missing:
+            blocked.append((episode.state, missing))
+    assert blocked == [(S.PREPARATION, {"pathway.consent"})]
