@@ -21,6 +21,7 @@ from kapstone.practice.tenancy import scopes_disabled
 from .measures import add_measures, add_open_alert
 from .pathway import add_pathway
 from .portal import CLIENT_EMAIL, add_portal
+from .scheduling import add_scheduling
 from .screening import add_screening
 
 DEMO_SLUG = "demo"
@@ -184,6 +185,7 @@ def _build(rng: random.Random) -> None:
     add_portal(rng, practice, in_treatment[1:], therapists[0].user, DEMO_PASSWORD, now)
     add_screening(practice, rng, now)
     add_pathway(practice, rng, now)
+    add_scheduling(practice, rng, now)
 
 
 def print_logins(url: str) -> None:

@@ -6,6 +6,7 @@ from kapstone.clients.models import Client
 from kapstone.pathway.models import Episode, EpisodeState, with_current_stage
 from kapstone.practice.middleware import membership_exempt
 from kapstone.practice.models import Role
+from kapstone.scheduling.queries import overdue_integrations
 
 MY_CLIENTS_LIMIT = 50
 
@@ -35,6 +36,7 @@ def index(request):
         "my_client_count": my_clients.count(),
         "limit": MY_CLIENTS_LIMIT,
     }
+    context["overdue_integrations"] = list(overdue_integrations(membership)[:20])
     if membership.role == Role.ADMIN:
         stages = dict(
             Episode.objects.exclude(state=EpisodeState.CLOSED)

@@ -30,6 +30,7 @@ class Capability(StrEnum):
     MANAGE_CARE_TEAM = "clients.care_team"
     VIEW_CLINICAL = "clinical.view"  # measures, notes, sessions: everything beyond demographics
     EDIT_CLINICAL = "clinical.edit"  # write clinical records: integration notes, action items
+    SCHEDULE = "scheduling.manage"  # book, move and cancel appointments
     SEE_ALL_CLIENTS = "clients.see_all"  # visibility without being on the care team
     MANAGE_STAFF = "practice.staff"
     CONFIGURE_PRACTICE = "practice.configure"  # measurement plan, protocols, practice texts
@@ -40,13 +41,31 @@ C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
     Role.PRESCRIBER: frozenset(
-        {C.VIEW_CLIENT, C.CREATE_CLIENT, C.EDIT_CLIENT, C.MANAGE_CARE_TEAM, C.VIEW_CLINICAL, C.EDIT_CLINICAL}
+        {
+            C.VIEW_CLIENT,
+            C.CREATE_CLIENT,
+            C.EDIT_CLIENT,
+            C.MANAGE_CARE_TEAM,
+            C.VIEW_CLINICAL,
+            C.EDIT_CLINICAL,
+            C.SCHEDULE,
+        }
     ),
     Role.THERAPIST: frozenset(
-        {C.VIEW_CLIENT, C.CREATE_CLIENT, C.EDIT_CLIENT, C.MANAGE_CARE_TEAM, C.VIEW_CLINICAL, C.EDIT_CLINICAL}
+        {
+            C.VIEW_CLIENT,
+            C.CREATE_CLIENT,
+            C.EDIT_CLIENT,
+            C.MANAGE_CARE_TEAM,
+            C.VIEW_CLINICAL,
+            C.EDIT_CLINICAL,
+            C.SCHEDULE,
+        }
     ),
     Role.MONITOR: frozenset({C.VIEW_CLIENT, C.VIEW_CLINICAL}),
-    Role.FRONT_DESK: frozenset({C.VIEW_CLIENT, C.CREATE_CLIENT, C.EDIT_CLIENT, C.MANAGE_CARE_TEAM}),
+    Role.FRONT_DESK: frozenset(
+        {C.VIEW_CLIENT, C.CREATE_CLIENT, C.EDIT_CLIENT, C.MANAGE_CARE_TEAM, C.SCHEDULE}
+    ),
 }
 
 

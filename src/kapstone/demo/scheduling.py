@@ -1,0 +1,237 @@
+"""Appointments in the demo practice: rooms and chairs, and for each client a schedule that fits the
+stage of their episode.
+
+- referred / screening: an intake (held, or coming up); eligible: a first preparation coming up;
+- preparation: a preparation held last week and another in the coming days;
+- treatment: earlier medicine sessions each followed by an integration; several clients have a
+  medicine session *today* in different rooms (the live board uses them) with an integration booked
+  for tomorrow; one client's last session (four days ago) has no integration: it is overdue;
+- follow-up: a follow-up visit in the coming weeks; closed: the last follow-up held;
+- paused: a cancelled appointment with its reason; one missed (no-show) preparation.
+
+Appointments are written directly (the demo's readiness records are built by the pathway demo; the
+booking gate is the service's business), but never double book a clinician or a room. Medicine
+sessions book the therapist who sits with the client; the monitor, who watches several chairs at
+once, is not booked (booking a clinician is exclusive).
+"""
+
+import random
+from datetime import UTC, datetime, time, timedelta
+
+from django.utils import timezone
+
+from kapstone.clients.models import CareTeamRole
+from kapstone.pathway.models import Episode, EpisodeState
+from kapstone.practice.models import Membership, Role
+from kapstone.scheduling import rules
+from kapstone.scheduling.models import (
+    Appointment,
+    AppointmentChange,
+    AppointmentClinician,
+    AppointmentKind,
+    AppointmentStatus,
+    Room,
+    SchedulingSettings,
+)
+from kapstone.scheduling.services import find_clashes
+
+S, K, ST = EpisodeState, AppointmentKind, AppointmentStatus
+ROOMS = [
+    ("Sage room", Room.Kind.ROOM, "Recliner, dimmable light, ground floor"),
+    ("Cedar room", Room.Kind.ROOM, "Recliner and couch, quiet side of the building"),
+    ("Juniper chair", Room.Kind.CHAIR, "Infusion chair in the treatment suite"),
+    ("Aspen chair", Room.Kind.CHAIR, "Infusion chair in the treatment suite"),
+    ("Consult room", Room.Kind.ROOM, "Intake, preparation and integration talks"),
+]
+TODAY_STARTS = [time(8, 30), time(9, 0), time(10, 0), time(12, 30)]  # medicine sessions today (or later)
+
+
+def add_scheduling(practice, rng: random.Random, now=None) -> None:
+    """Add rooms and appointments to the (already built) demo ``practice``. Call after the pathway demo,
+    so that each episode's programme sets its medicine-session length and integration window."""
+    now = now or timezone.now()
+    zone = practice.zone
+    today = timezone.localdate(now, timezone=zone)
+    SchedulingSettings.objects.get_or_create(practice=practice)
+    settings = SchedulingSettings.for_practice(practice)
+    rooms = [
+        Room.objects.create(practice=practice, name=name, kind=kind, description=description)
+        for name, kind, description in ROOMS
+    ]
+    consult, medicine_rooms = rooms[-1], rooms[:-1]
+    members = Membership.objects.filter(practice=practice, is_active=True).select_related("user")
+    by_role = {}
+    for member in members:
+        by_role.setdefault(member.role, []).append(member)
+    front_desk = (by_role.get(Role.FRONT_DESK) or by_role[Role.ADMIN])[0]
+    episodes = list(
+        Episode.objects.filter(practice=practice)
+        .select_related("client")
+        .order_by("client__record_number", "-opened_at")
+    )
+    newest = {}
+    for episode in episodes:
+        newest.setdefault(episode.client_id, episode)
+    book = _Booker(practice, front_desk.user, settings, zone, now)
+    today_rooms = iter(enumerate(medicine_rooms))
+    overdue_done = no_show_done = False
+    for number, episode in enumerate(newest.values()):
+        client = episode.client
+        team = {m.role: m.membership for m in client.care_team.select_related("membership__user")}
+        therapist = team.get(CareTeamRole.LEAD_THERAPIST) or team.get(CareTeamRole.THERAPIST) or front_desk
+        prescriber = team.get(CareTeamRole.PRESCRIBER) or therapist
+        day = lambda offset: today + timedelta(days=offset)  # noqa: E731
+        state = episode.state
+        if state in (S.REFERRED, S.SCREENING):
+            held = state == S.SCREENING
+            book(
+                episode,
+                K.INTAKE,
+                day(-rng.randint(3, 12) if held else rng.randint(1, 6)),
+                time(10),
+                [prescriber],
+                consult,
+                status=ST.COMPLETED if held else ST.SCHEDULED,
+            )
+        elif state == S.ELIGIBLE:
+            book(episode, K.PREPARATION, day(rng.randint(2, 8)), time(14), [therapist], consult)
+        elif state == S.PREPARATION:
+            if not no_show_done:
+                book(episode, K.PREPARATION, day(-10), time(11), [therapist], consult, status=ST.NO_SHOW)
+                no_show_done = True
+            book(episode, K.PREPARATION, day(-7), time(15), [therapist], consult, status=ST.COMPLETED)
+            book(episode, K.PREPARATION, day(rng.randint(1, 5)), time(15), [therapist], consult)
+        elif state == S.TREATMENT:
+            sessions = 1 + number % 3
+            for n in range(sessions, 0, -1):  # earlier sessions, each followed by an integration
+                book(
+                    episode,
+                    K.MEDICINE,
+                    day(-7 * n - 1),
+                    time(9),
+                    [therapist],
+                    medicine_rooms[n % len(medicine_rooms)],
+                    status=ST.COMPLETED,
+                )
+                book(episode, K.INTEGRATION, day(-7 * n), time(16), [therapist], consult, status=ST.COMPLETED)
+            slot = next(today_rooms, None)
+            if slot is not None:
+                index, room = slot
+                book(episode, K.MEDICINE, today, TODAY_STARTS[index], [therapist], room)
+                book(episode, K.INTEGRATION, day(1), time(13 + index), [therapist], consult)
+            elif not overdue_done:
+                book(
+                    episode,
+                    K.MEDICINE,
+                    day(-4),
+                    time(9, 30),
+                    [therapist],
+                    medicine_rooms[-1],
+                    status=ST.COMPLETED,
+                )  # no integration booked: overdue
+                overdue_done = True
+            else:
+                book(
+                    episode,
+                    K.MEDICINE,
+                    day(rng.randint(2, 6)),
+                    time(9),
+                    [therapist],
+                    medicine_rooms[number % len(medicine_rooms)],
+                )
+        elif state == S.FOLLOW_UP:
+            book(episode, K.FOLLOW_UP, day(rng.randint(7, 40)), time(11), [therapist], consult)
+        elif state == S.CLOSED:
+            book(
+                episode,
+                K.FOLLOW_UP,
+                day(-rng.randint(5, 20)),
+                time(11),
+                [therapist],
+                consult,
+                status=ST.COMPLETED,
+            )
+        elif state == S.PAUSED:
+            book(
+                episode,
+                K.INTEGRATION,
+                day(3),
+                time(10),
+                [therapist],
+                consult,
+                status=ST.CANCELLED,
+                reason="Client travelling for work; will rebook on return.",
+            )
+
+
+class _Booker:
+    """Writes one appointment with its clinicians and history, moving it later until nothing clashes."""
+
+    def __init__(self, practice, actor, settings, zone, now):
+        self.practice, self.actor, self.settings, self.zone, self.now = practice, actor, settings, zone, now
+
+    def _free_slot(self, day, at, minutes, clinicians, room):
+        """The first time from ``day`` at ``at``, in half hours between 08:00 and 19:00 over the next
+        days, when the clinicians and room are free (None if there is none within a week)."""
+        local = datetime.combine(day, at)
+        for _ in range(7 * 22):
+            if local.time() < time(8) or (local + timedelta(minutes=minutes)).time() > time(19):
+                local = datetime.combine(local.date() + timedelta(days=1), time(8))
+                continue
+            start = local.replace(tzinfo=self.zone).astimezone(UTC)
+            if not find_clashes(start, start + timedelta(minutes=minutes), clinicians, room):
+                return start
+            local += timedelta(minutes=30)
+        return None
+
+    def __call__(self, episode, kind, day, at, clinicians, room, *, status=ST.SCHEDULED, reason=""):
+        minutes = rules.default_minutes(kind, episode, self.settings)
+        start = self._free_slot(day, at, minutes, clinicians, room)
+        if start is None:
+            return None
+        end = start + timedelta(minutes=minutes)
+        now = self.now
+        created = min(start - timedelta(days=7), now)
+        reminder_due = start - timedelta(hours=self.settings.reminder_lead_hours)
+        appointment = Appointment.objects.create(
+            practice=self.practice,
+            client=episode.client,
+            episode=episode,
+            kind=kind,
+            status=status,
+            room=room,
+            starts_at=start,
+            ends_at=end,
+            created_at=created,
+            created_by=self.actor,
+            cancel_reason=reason if status == ST.CANCELLED else "",
+            status_changed_at=end if status != ST.SCHEDULED else None,
+            integration_due_at=(
+                end + rules.integration_window(episode)
+                if kind == K.MEDICINE and status == ST.COMPLETED
+                else None
+            ),
+            # Reminders for what has already happened count as sent, so the worker mails no one.
+            reminder_sent_at=reminder_due if reminder_due < now else None,
+        )
+        AppointmentClinician.objects.bulk_create(
+            AppointmentClinician(practice=self.practice, appointment=appointment, membership=member)
+            for member in {m.pk: m for m in clinicians}.values()
+        )
+        AppointmentChange.objects.create(
+            practice=self.practice,
+            appointment=appointment,
+            kind=AppointmentChange.Kind.CREATED,
+            at=created,
+            actor=self.actor,
+        )
+        if status != ST.SCHEDULED:
+            AppointmentChange.objects.create(
+                practice=self.practice,
+                appointment=appointment,
+                kind=status,
+                at=end,
+                actor=self.actor,
+                reason=reason,
+            )
+        return appointment
