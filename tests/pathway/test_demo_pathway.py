@@ -4,8 +4,8 @@ from itertools import pairwise
 import pytest
 
 from kapstone.demo.builder import DEMO_SLUG, _build
-from kapstone.demo.pathway import PATHS, add_pathway
-from kapstone.pathway.models import ConsentSignature, Episode, EpisodeState, Intention
+from kapstone.demo.pathway import PATHS
+from kapstone.pathway.models import Episode, EpisodeState, Intention
 from kapstone.pathway.readiness import readiness_gaps
 from kapstone.practice.models import Practice
 
@@ -18,8 +18,6 @@ S = EpisodeState
 def demo(db, scoped):
     _build(random.Random(20261126))
     practice = Practice.objects.get(slug=DEMO_SLUG)
-    if not ConsentSignature.objects.filter(practice=practice).exists():  # the builder may not call it yet
-        add_pathway(practice, random.Random(7))
     return practice
 
 

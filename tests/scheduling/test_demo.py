@@ -1,10 +1,8 @@
 """The demo's appointments: medicine sessions today, one overdue integration, nothing double booked."""
 
-import random
 from itertools import combinations
 
 from kapstone.demo.builder import DEMO_SLUG, build_demo
-from kapstone.demo.scheduling import add_scheduling
 from kapstone.practice.models import Membership, Practice
 from kapstone.scheduling.models import BLOCKING_STATUSES, Appointment, Room
 from kapstone.scheduling.queries import medicine_appointments_on, overdue_integrations
@@ -13,7 +11,6 @@ from kapstone.scheduling.queries import medicine_appointments_on, overdue_integr
 def test_the_demo_schedule_has_todays_sessions_an_overdue_integration_and_no_clash(db, scoped):
     build_demo()
     practice = Practice.objects.get(slug=DEMO_SLUG)
-    add_scheduling(practice, random.Random(1))
     assert Room.objects.filter(practice=practice).count() == 5
     today = list(medicine_appointments_on(practice, practice.today()))
     assert len(today) >= 3 and len({a.room_id for a in today}) == len(today)

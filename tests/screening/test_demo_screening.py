@@ -1,11 +1,6 @@
 """The demo's screening records: every triage state, and every client past screening decided."""
 
-import random
-
-from django.utils import timezone
-
 from kapstone.demo.builder import DEMO_SLUG, build_demo
-from kapstone.demo.screening import add_screening
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.readiness import readiness_gaps
 from kapstone.practice.models import Practice
@@ -31,8 +26,6 @@ PAST_SCREENING = {
 def test_the_demo_has_screening_at_every_outcome(db, scoped):
     build_demo()
     practice = Practice.objects.get(slug=DEMO_SLUG)
-    if not Inquiry.objects.filter(practice=practice).exists():  # until the builder calls it
-        add_screening(practice, random.Random(4), timezone.now())
     statuses = set(Inquiry.objects.filter(practice=practice).values_list("status", flat=True))
     assert statuses == set(InquiryStatus.values)
     for episode in Episode.objects.filter(practice=practice, state__in=PAST_SCREENING):
