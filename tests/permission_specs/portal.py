@@ -57,3 +57,31 @@ def action_item(world, client):
 
 KINDS["action_item"] = Kind(action_item, client_scoped=True)
 SPECS["integration:action_item"] = Spec(only("admin", "prescriber", "therapist"), kind="action_item")
+
+
+def signed_consent(world, client):
+    from django.utils import timezone
+
+    from kapstone.pathway.models import ConsentDocument, ConsentSignature
+
+    document = ConsentDocument.objects.filter(
+        practice=client.practice
+    ).first() or ConsentDocument.objects.create(
+        practice=client.practice, kind="treatment", version=1, title="KAP treatment consent", text="I agree."
+    )
+    signature = ConsentSignature.objects.create(
+        practice=client.practice,
+        document=document,
+        client=client,
+        signed_at=timezone.now(),
+        signed_name=client.legal_name,
+        signed_title=document.title,
+        signed_text=document.text,
+    )
+    return [signature.pk]
+
+
+KINDS["signed_consent"] = Kind(signed_consent, portal_object=True)
+SPECS["portal:intentions"] = Spec(**PORTAL)
+SPECS["portal:consents"] = Spec(**PORTAL)
+SPECS["portal:consent_download"] = Spec(**PORTAL, kind="signed_consent")

@@ -146,3 +146,49 @@ def test_due_questionnaires_are_reminded_once_a_day_to_clients_who_chose_it(worl
     assert remind_due_questionnaires.call() == 0  # not twice the same day
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         assert remind_due_questionnaires.call() == 1
+
+
+def test_a_client_writes_an_intention_their_therapist_sees(client, world, scoped):
+    from kapstone.pathway.models import Intention
+    from kapstone.pathway.services import open_episode
+
+    episode = open_episode(None, world.client)
+    client.force_login(world.client_account.user)
+    assert "Write your intention" in client.get(reverse("portal:intentions")).content.decode()
+    empty = client.post(reverse("portal:intentions"), {"intention": ""}).content.decode()
+    assert "Write your intention, even in a few words." in empty
+    client.post(reverse("portal:intentions"), {"intention": "To meet my grief with kindness."})
+    intention = Intention.objects.get(episode=episode)
+    assert (intention.text, intention.source) == ("To meet my grief with kindness.", "client")
+
+
+def test_the_home_page_shows_the_next_appointment_and_day_of_instructions(client, world, scoped):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kapstone.scheduling.models import Appointment
+
+    starts = timezone.now() + timedelta(hours=30)
+    Appointment.objects.create(
+        practice=world.practice,
+        client=world.client,
+        kind="medicine",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2, minutes=30),
+    )
+    client.force_login(world.client_account.user)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "Your next appointment" in page and "Medicine session" in page
+    assert "do not drive until the next day" in page
+
+
+def test_signed_consents_can_be_read_and_downloaded(client, world, scoped):
+    from ..permission_specs.portal import signed_consent
+
+    signature_id = signed_consent(world, world.client)[0]
+    client.force_login(world.client_account.user)
+    assert "KAP treatment consent" in client.get(reverse("portal:consents")).content.decode()
+    download = client.get(reverse("portal:consent_download", args=[signature_id]))
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert "I agree." in download.content.decode() and world.client.legal_name in download.content.decode()

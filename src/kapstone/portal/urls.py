@@ -17,6 +17,9 @@ urlpatterns = [
     path("portal/progress/", views.progress, name="progress"),
     path("portal/reminders/", views.reminders, name="reminders"),
     path("portal/reading/", views.material, name="material"),
+    path("portal/intentions/", views.intentions, name="intentions"),
+    path("portal/consents/", views.consents, name="consents"),
+    path("portal/consents/<uuid:signature_id>/download/", views.consent_download, name="consent_download"),
     # staff side
     path("clients/<uuid:client_id>/portal-invitation/", views.invite, name="invite"),
 ]

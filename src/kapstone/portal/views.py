@@ -1,11 +1,14 @@
 """The client portal: the client's own questionnaires, journal, progress and reminder choices."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -20,11 +23,15 @@ from kapstone.measures import services as measures
 from kapstone.measures.forms import QuestionnaireForm
 from kapstone.measures.models import Assignment
 from kapstone.measures.outcomes import charted_trajectories
+from kapstone.pathway.models import ConsentSignature, EpisodeState, Goal, Intention, WordsSource
+from kapstone.pathway.preparation import current, revise_words
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.permissions import Capability, get_client
+from kapstone.scheduling.models import AppointmentKind
+from kapstone.scheduling.queries import past_for_client, upcoming_for_client
 
 from . import services
-from .forms import JournalEntryForm, ReminderForm
+from .forms import IntentionForm, JournalEntryForm, ReminderForm
 from .material import material_for
 from .middleware import client_required
 from .progress import sentence
@@ -100,8 +107,96 @@ def home(request):
     prompt = JOURNAL_PROMPTS[
         (latest_entry.created_at.toordinal() if latest_entry else 0) % len(JOURNAL_PROMPTS)
     ]
-    context = _context(request, due=due, prompt=prompt, latest_entry=latest_entry, action_items=action_items)
+    upcoming = list(upcoming_for_client(client)[:3])
+    next_medicine = next((a for a in upcoming if a.kind == AppointmentKind.MEDICINE), None)
+    context = _context(
+        request,
+        due=due,
+        prompt=prompt,
+        latest_entry=latest_entry,
+        action_items=action_items,
+        next_appointment=upcoming[0] if upcoming else None,
+        next_medicine=next_medicine,
+        # Day-of instructions from two days before a medicine session.
+        day_of=next_medicine is not None and next_medicine.starts_at - timezone.now() < DAY_OF_NOTICE,
+        intention_due=next_medicine is not None and _intention_due(client, next_medicine),
+    )
     return render(request, "portal/home.html", context)
+
+
+DAY_OF_NOTICE = timedelta(hours=48)
+
+
+def _open_episode(client):
+    return client.episodes.exclude(state=EpisodeState.CLOSED).order_by("-opened_at").first()
+
+
+def _intention_due(client, medicine_appointment) -> bool:
+    """An intention is due before each medicine session: none written since the last one."""
+    episode = _open_episode(client)
+    if episode is None:
+        return False
+    latest = current(Intention, episode)
+    last_session = (
+        past_for_client(client).filter(kind=AppointmentKind.MEDICINE).order_by("-starts_at").first()
+    )
+    return latest is None or (last_session is not None and latest.recorded_at < last_session.starts_at)
+
+
+@client_required
+def intentions(request):
+    client = request.client_account.client
+    episode = _open_episode(client)
+    form = IntentionForm(request.POST or None)
+    if request.method == "POST" and episode is not None and form.is_valid():
+        revise_words(
+            request,
+            episode,
+            intentions=form.cleaned_data["intention"],
+            source=WordsSource.CLIENT,
+            actor=request.user,
+        )
+        messages.success(request, "Your intention is saved. Your therapist will see it.")
+        return redirect("portal:intentions")
+    context = _context(
+        request,
+        form=form,
+        episode=episode,
+        goal=current(Goal, episode) if episode else None,
+        intention=current(Intention, episode) if episode else None,
+    )
+    return render(request, "portal/intentions.html", context)
+
+
+@client_required
+def consents(request):
+    signed = ConsentSignature.objects.filter(client=request.client_account.client, signed_at__isnull=False)
+    return render(
+        request, "portal/consents.html", _context(request, signatures=signed.order_by("-signed_at"))
+    )
+
+
+@client_required
+def consent_download(request, signature_id):
+    signature = get_object_or_404(
+        ConsentSignature, client=request.client_account.client, signed_at__isnull=False, pk=signature_id
+    )
+    zone = request.practice.zone
+    lines = [
+        signature.signed_title,
+        "",
+        signature.signed_text,
+        "",
+        f"Signed by: {signature.signed_name}",
+        f"Signed at: {signature.signed_at.astimezone(zone):%Y-%m-%d %H:%M %Z}",
+        f"Text fingerprint (SHA-256): {signature.signed_text_sha256}",
+    ]
+    if signature.countersigned_at:
+        lines.append(f"Countersigned at: {signature.countersigned_at.astimezone(zone):%Y-%m-%d %H:%M %Z}")
+    log_event(request, "portal.consent.downloaded", obj=signature, client=signature.client)
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="consent-{signature.signed_at:%Y-%m-%d}.txt"'
+    return response
 
 
 @client_required
