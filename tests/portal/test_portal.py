@@ -170,9 +170,12 @@ def test_the_home_page_shows_the_next_appointment_and_day_of_instructions(client
     from kapstone.scheduling.models import Appointment
 
     starts = timezone.now() + timedelta(hours=30)
+    from kapstone.pathway.services import open_episode
+
     Appointment.objects.create(
         practice=world.practice,
         client=world.client,
+        episode=open_episode(None, world.client),
         kind="medicine",
         starts_at=starts,
         ends_at=starts + timedelta(hours=2, minutes=30),
