@@ -18,7 +18,12 @@ from .models import CareTeamMember
 PAGE_SIZE = 25
 # Sections other apps add to the client chart: each module has chart_context(request, client), a
 # TEMPLATE to include, and CLINICAL (False if front desk may see it too).
-CHART_SECTIONS = ["kapstone.pathway.chart", "kapstone.scheduling.chart", "kapstone.screening.chart"]
+CHART_SECTIONS = [
+    "kapstone.pathway.chart",
+    "kapstone.scheduling.chart",
+    "kapstone.screening.chart",
+    "kapstone.sessions.chart",
+]
 SEARCH_FIELDS = ("legal_first_name", "legal_last_name", "preferred_name", "record_number")
 
 

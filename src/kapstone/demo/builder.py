@@ -23,6 +23,7 @@ from .pathway import add_pathway
 from .portal import CLIENT_EMAIL, add_portal
 from .scheduling import add_scheduling
 from .screening import add_screening
+from .sessions import add_sessions, refresh_live_floor
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "kapstone-demo"  # noqa: S105 - the local demo on 127.0.0.1, printed at every start
@@ -105,7 +106,11 @@ STAGES = (
 def build_demo() -> bool:
     """Create the demo practice unless it exists. Returns whether anything was created."""
     with scopes_disabled():
-        if Practice.objects.filter(slug=DEMO_SLUG).exists():
+        practice = Practice.objects.filter(slug=DEMO_SLUG).first()
+        if practice is not None:
+            # Move today's medicine sessions to now, so the live board is alive at every start.
+            with transaction.atomic():
+                refresh_live_floor(practice)
             return False
         with transaction.atomic():
             _build(random.Random(20261126))  # noqa: S311 - synthetic data, not security
@@ -186,6 +191,7 @@ def _build(rng: random.Random) -> None:
     add_screening(practice, rng, now)
     add_pathway(practice, rng, now)
     add_scheduling(practice, rng, now)
+    add_sessions(practice, prescriber=prescriber, monitor=monitor, now=now, rng=rng)
 
 
 def print_logins(url: str) -> None:

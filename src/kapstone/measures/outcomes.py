@@ -46,12 +46,15 @@ def client_trajectories(client) -> list[Trajectory]:
 
 def charted_trajectories(client, zone) -> list[Trajectory]:
     """The client's trajectories, each with its SVG chart drawn in the practice's time zone."""
+    from kapstone.sessions.chart import session_markers
+
     from .charts import trajectory_svg
 
     trajectories = client_trajectories(client)
+    markers = session_markers(client) if trajectories else []
     for trajectory in trajectories:
         points = [(r.submitted_at, r.total) for r in trajectory.responses if r.total is not None]
-        trajectory.svg = trajectory_svg(trajectory.instrument, points, (), zone=zone) if points else ""
+        trajectory.svg = trajectory_svg(trajectory.instrument, points, markers, zone=zone) if points else ""
     return trajectories
 
 

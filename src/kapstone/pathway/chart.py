@@ -8,7 +8,6 @@ from .models import Episode, EpisodeState, Goal, Intention
 from .preparation import current
 from .readiness import readiness_checklist
 
-
 TEMPLATE = "pathway/chart_section.html"
 CLINICAL = True
 

@@ -5,7 +5,6 @@ from .facts import missing_answers
 from .models import EligibilityDecision
 from .services import current_episode, intake_for
 
-
 TEMPLATE = "screening/chart_section.html"
 CLINICAL = True
 

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class SessionsConfig(AppConfig):
     name = "kapstone.sessions"
     label = "medicine_sessions"
+    verbose_name = "Medicine sessions"
+
+    def ready(self):
+        from . import signals  # noqa: F401

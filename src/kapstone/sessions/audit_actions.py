@@ -1,3 +1,26 @@
 """Audit action codes of this app and the words an admin reads for them."""
 
-ACTIONS = {}
+ACTIONS = {
+    "sessions.protocol.changed": "Changed a protocol setting for the practice",
+    "sessions.dose_plan.saved": "Saved a dose plan",
+    "sessions.client.viewed": "Viewed a client's medicine sessions",
+    "sessions.session.started": "Started a medicine session",
+    "sessions.session.readiness_overridden": "Started a medicine session with readiness requirements missing",
+    "sessions.session.viewed": "Viewed a medicine session",
+    "sessions.checklist.confirmed": "Confirmed the pre-dose checklist",
+    "sessions.checklist.overridden": "Overrode an unmet pre-dose checklist",
+    "sessions.dose.ordered": "Ordered a dose",
+    "sessions.dose.range_overridden": "Ordered a dose outside the protocol",
+    "sessions.dose.administered": "Recorded a dose administration",
+    "sessions.vitals.recorded": "Recorded vitals",
+    "sessions.observation.recorded": "Recorded an observation",
+    "sessions.adverse_event.recorded": "Recorded an adverse event",
+    "sessions.note.added": "Added a session note",
+    "sessions.record.amended": "Amended a session record (the original is kept)",
+    "sessions.discharge.recorded": "Discharged a client from a medicine session",
+    "sessions.discharge.overridden": "Discharged with unmet discharge criteria (prescriber override)",
+    "sessions.summary.viewed": "Viewed a session summary",
+    "sessions.reporting_form.viewed": "Viewed a session's reporting form",
+    "sessions.reporting_form.saved": "Saved a session's reporting form",
+    "sessions.board.viewed": "Viewed the live board",
+}

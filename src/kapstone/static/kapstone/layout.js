@@ -13,9 +13,16 @@
   }
   var seconds = parseInt(document.body.dataset.idleTimeout || "0", 10);
   if (seconds > 0) {
-    // Only a page load or a form post counts as activity on the server, so the timer restarts on load.
-    window.setTimeout(function () {
-      window.location.assign(document.body.dataset.idleUrl + "?idle=1&next=" + encodeURIComponent(window.location.pathname));
-    }, seconds * 1000 + 1000);
+    // A page load or a form post is activity on the server; a page that saves in place (the live
+    // board's vitals dialog) fires "kapstone:activity" so the timer restarts with the server's.
+    var timer = null;
+    var restart = function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        window.location.assign(document.body.dataset.idleUrl + "?idle=1&next=" + encodeURIComponent(window.location.pathname));
+      }, seconds * 1000 + 1000);
+    };
+    document.addEventListener("kapstone:activity", restart);
+    restart();
   }
 })();

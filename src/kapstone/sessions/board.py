@@ -1,0 +1,195 @@
+"""The live board: every medicine session of today, one card each, most urgent first.
+
+One fixed set of queries loads every session with its records (``state.with_records``) and the open
+safety alerts of their clients, so a board refresh costs the same whatever the number of sessions.
+Each card carries the event times (dose, next check due, overdue from) so the page's script can count
+time without asking the server; the server recomputes everything on each refresh.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from kapstone.clinical.monitoring import Phase
+from kapstone.measures.models import SafetyAlert
+from kapstone.practice.permissions import visible_clients
+
+from .models import MedicineSession
+from .protocols import route_label
+from .state import ALERT_SEVERITIES, SessionState, with_records
+
+IN_SESSION = (Phase.DOSED, Phase.PEAK, Phase.RECOVERY)
+CARD_VITALS = (("bp", "BP", "mmHg"), ("hr", "HR", "bpm"), ("spo2", "SpO2", "%"), ("rr", "RR", "/min"))
+
+
+@dataclass
+class VitalValue:
+    key: str
+    label: str
+    value: str
+    unit: str
+    flag: dict | None
+
+    @property
+    def severity(self) -> str:
+        return self.flag["severity"] if self.flag else ""
+
+    @property
+    def word(self) -> str:
+        """The word beside a flagged value, so the meaning never rests on colour alone."""
+        if not self.flag:
+            return ""
+        return "HIGH" if self.flag["direction"] == "high" else "LOW"
+
+
+@dataclass
+class Card:
+    state: SessionState
+    alerts: list = field(default_factory=list)
+    age: int | None = None
+
+    @property
+    def session(self):
+        return self.state.session
+
+    @property
+    def phase_label(self) -> str:
+        return self.state.phase.label.capitalize()
+
+    @property
+    def route(self) -> str:
+        return route_label(self.state.protocol)
+
+    @property
+    def dose_text(self) -> str:
+        state = self.state
+        if state.administrations:
+            text = f"{state.given_mg.normalize():f} mg given"
+            if state.boosters_given:
+                text += f" (incl. {state.boosters_given} booster{'s' if state.boosters_given > 1 else ''})"
+            return text
+        order = state.initial_order
+        if order is not None:
+            return f"{order.dose_mg.normalize():f} mg ordered, not given yet"
+        return "No dose ordered yet"
+
+    @property
+    def next_label(self) -> str:
+        nxt = self.state.status.next
+        return nxt.label if nxt else ""
+
+    @property
+    def countdown_text(self) -> str:
+        """The next check relative to now, as the page's script also writes it."""
+        seconds = self.state.status.seconds_until_next
+        if seconds is None:
+            return ""
+        minutes, rest = divmod(abs(seconds), 60)
+        clock = f"{minutes} min {rest:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+        return f"in {clock}" if seconds >= 0 else f"{clock} late"
+
+    @property
+    def session_length(self):
+        state = self.state
+        return state.discharged_at - state.dose_time if state.discharged_at and state.dose_time else None
+
+    @property
+    def before_dose_text(self) -> str:
+        baseline = self.state.baseline_vitals
+        return (
+            "Baseline recorded; waiting for the dose" if baseline else "Baseline vitals due before the dose"
+        )
+
+    @property
+    def missed_labels(self) -> list[str]:
+        return [check.label for check in self.state.status.missed]
+
+    @property
+    def overdue_labels(self) -> list[str]:
+        return [check.label for check in self.state.status.overdue]
+
+    @property
+    def overdue(self) -> bool:
+        return self.state.is_overdue
+
+    @property
+    def due(self) -> bool:
+        return self.state.is_due
+
+    @property
+    def overdue_count(self) -> int:
+        return len(self.state.status.overdue)
+
+    @property
+    def discharged(self) -> bool:
+        return self.state.phase == Phase.DISCHARGED
+
+    @property
+    def vitals(self) -> list[VitalValue]:
+        latest = self.state.latest_vitals
+        if latest is None:
+            return []
+        out = []
+        for key, label, unit in CARD_VITALS:
+            if key == "bp":
+                value = latest.bp
+                flag = latest.flag_for("sbp") or latest.flag_for("dbp")
+            else:
+                raw = getattr(latest, key)
+                value = "" if raw is None else str(raw)
+                flag = latest.flag_for(key)
+            if value:
+                out.append(VitalValue(key, label, value, unit, flag))
+        return out
+
+    @property
+    def urgent(self) -> bool:
+        return not self.discharged and (self.overdue or bool(self.alerts) or self.state.latest_flagged)
+
+    @property
+    def urgency(self) -> tuple:
+        phase = self.state.phase
+        if phase == Phase.DISCHARGED:
+            rank = 5
+        elif self.urgent:
+            rank = 0
+        elif self.due:
+            rank = 1
+        elif phase in IN_SESSION:
+            rank = 2
+        elif phase == Phase.DISCHARGE_READY:
+            rank = 3
+        else:
+            rank = 4
+        seconds = self.state.status.seconds_until_next
+        return (rank, seconds if seconds is not None else 10**9, self.session.room, str(self.session.pk))
+
+
+def day_bounds(practice, now):
+    day = now.astimezone(practice.zone).date()
+    start = datetime.combine(day, time(0), practice.zone)
+    return start, datetime.combine(day + timedelta(days=1), time(0), practice.zone)
+
+
+def board_cards(membership, now, *, session_ids=None) -> list[Card]:
+    """Today's sessions of the clients this member may see, most urgent first."""
+    practice = membership.practice
+    start, end = day_bounds(practice, now)
+    sessions = MedicineSession.objects.filter(
+        opened_at__gte=start, opened_at__lt=end, client__in=visible_clients(membership)
+    )
+    if session_ids is not None:
+        sessions = sessions.filter(pk__in=session_ids)
+    sessions = list(with_records(sessions))
+    alerts: dict = {}
+    if sessions:
+        open_alerts = SafetyAlert.objects.open().filter(client_id__in={s.client_id for s in sessions})
+        for alert in open_alerts.order_by("created_at"):
+            alerts.setdefault(alert.client_id, []).append(alert)
+    today = start.date()
+    cards = [
+        Card(SessionState(s, now), alerts.get(s.client_id, []), s.client.age_on(today)) for s in sessions
+    ]
+    return sorted(cards, key=lambda c: c.urgency)
+
+
+__all__ = ["ALERT_SEVERITIES", "Card", "board_cards", "day_bounds"]

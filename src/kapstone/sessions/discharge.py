@@ -1,0 +1,102 @@
+"""Discharge: the Aldrete score, the protocol's criteria and the minimum observation time.
+
+``kapstone.clinical.monitoring.evaluate_discharge`` decides; a discharge it does not allow (too early,
+or a criterion not met) needs a prescriber's override with a written reason.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from kapstone.clinical import get_instrument, score
+from kapstone.clinical.monitoring import evaluate_discharge
+
+from .events import session_discharged
+from .models import Discharge
+from .roles import PRESCRIBING_ROLES, RECORDING_ROLES, has_role
+from .services import SessionError, _actor, _log, load
+
+ALDRETE = "aldrete"
+
+
+def aldrete_items():
+    return get_instrument(ALDRETE).items
+
+
+def aldrete_total(answers: dict[int, int]) -> int | None:
+    """The modified Aldrete total, or None while an item is unanswered."""
+    if len(answers) < len(aldrete_items()):
+        return None
+    return int(score(ALDRETE, answers).total)
+
+
+def evaluation(state, when, answers: dict[int, int] | None = None, criteria: dict | None = None):
+    """``evaluate_discharge`` for this session at ``when`` (None before the dose)."""
+    if state.dose_time is None:
+        return None
+    return evaluate_discharge(
+        state.protocol,
+        state.dose_time,
+        max(when, state.dose_time),
+        aldrete_total(answers or {}),
+        {c.id: (criteria or {}).get(c.id) for c in state.protocol.discharge.criteria},
+        infusion_minutes=state.infusion_minutes,
+    )
+
+
+class DischargeRefused(SessionError):
+    def __init__(self, message, result):
+        super().__init__(message, result.blocking if result else ())
+        self.result = result
+
+
+@transaction.atomic
+def discharge_session(
+    request,
+    session,
+    *,
+    discharged_at,
+    aldrete_answers: dict[int, int],
+    criteria: dict[str, bool],
+    escort_name="",
+    notes="",
+    override_reason="",
+    now=None,
+) -> Discharge:
+    if not has_role(request, RECORDING_ROLES):
+        raise SessionError("Your role cannot discharge a client.")
+    now = now or timezone.now()
+    state = load(session, now)
+    if state.discharge is not None:
+        raise SessionError("This client has already been discharged from the session.")
+    if state.dose_time is None:
+        raise SessionError("No dose has been given in this session: there is nothing to discharge from.")
+    if discharged_at > now:
+        raise SessionError("The discharge time is in the future.")
+    if discharged_at < state.dose_time:
+        raise SessionError("The discharge time is before the dose.")
+    total = aldrete_total(aldrete_answers)
+    result = evaluation(state, discharged_at, aldrete_answers, criteria)
+    override_reason = override_reason.strip()
+    if not result.allowed:
+        if not override_reason:
+            raise DischargeRefused("Discharge is not allowed yet: a prescriber's override is needed.", result)
+        if not has_role(request, PRESCRIBING_ROLES):
+            raise DischargeRefused("Only a prescriber can override the discharge rules.", result)
+    record = Discharge.objects.create(
+        practice=session.practice,
+        session=session,
+        discharged_at=discharged_at,
+        discharged_by=_actor(request),
+        aldrete_answers={str(k): v for k, v in sorted(aldrete_answers.items())},
+        aldrete_total=total if total is not None else 0,
+        criteria={c.id: bool(criteria.get(c.id)) for c in state.protocol.discharge.criteria},
+        blocking=list(result.blocking),
+        override_reason=override_reason if not result.allowed else "",
+        escort_name=escort_name.strip(),
+        notes=notes.strip(),
+    )
+    _log(request, "sessions.discharge.recorded", record, session, aldrete=record.aldrete_total)
+    if not result.allowed:
+        _log(request, "sessions.discharge.overridden", record, session, blocking=len(result.blocking))
+    session_discharged.send(sender=Discharge, request=request, session=session, discharge=record)
+    return record

@@ -1,0 +1,199 @@
+"""A protocol's reporting form for a session (esketamine: the Spravato REMS Patient Monitoring Form).
+
+The form's sections and fields come from the protocol data (``Protocol.reporting``), so every field the
+data file lists is shown. Values the session record already holds are filled in from it ("from the
+record"); staff complete the rest and the answers are saved with the session.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ReportingForm
+from .services import _actor, _log, current_checklist
+
+
+def reporting_form(protocol, form_id=None):
+    forms_ = protocol.reporting
+    if not forms_:
+        return None
+    return next((f for f in forms_ if f.id == form_id), None) if form_id else forms_[0]
+
+
+def key(section, field) -> str:
+    return f"{section.id}.{field.id}"
+
+
+def _yes(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _split_name(user) -> tuple[str, str]:
+    name = (getattr(user, "full_name", "") or "").strip()
+    first, _, last = name.rpartition(" ")
+    return (first, last) if first else (name, "")
+
+
+def prefill(state) -> dict[str, str]:
+    """What the session record says for the REMS form's fields, by "<section>.<field>"."""
+    session, protocol = state.session, state.protocol
+    client, practice = session.client, session.practice
+    zone = practice.zone
+    values: dict[str, str] = {
+        "patient.first_name": client.legal_first_name,
+        "patient.last_name": client.legal_last_name,
+        "patient.date_of_birth": client.date_of_birth.isoformat(),
+        "healthcare_setting.name": practice.name,
+    }
+    earlier = session.__class__.objects.filter(
+        client=client, protocol_id=session.protocol_id, opened_at__lt=session.opened_at
+    ).exists()
+    values["patient.first_treatment"] = _yes(not earlier)
+    monitor = state.discharge.discharged_by if state.discharge else session.opened_by
+    if monitor is not None:
+        first, last = _split_name(monitor)
+        values |= {
+            "monitoring_hcp.first_name": first,
+            "monitoring_hcp.last_name": last,
+            "monitoring_hcp.email": monitor.email,
+            "monitoring_hcp.telephone": practice.phone,
+        }
+    if state.dose_time is not None:
+        values["treatment.treatment_date"] = timezone.localtime(state.dose_time, zone).date().isoformat()
+        given = f"{state.given_mg.normalize():f}"
+        choices = _choices(protocol, "treatment", "dose")
+        if f"{given} mg" in choices:
+            values["treatment.dose"] = f"{given} mg"
+        elif "other" in choices:
+            values["treatment.dose"] = "other"
+            values["treatment.dose_other_mg"] = given
+        lots = sorted({a.lot_number for a in state.administrations if a.lot_number})
+        values["treatment.lot_number"] = ", ".join(lots)
+        if state.discharge is not None:
+            minutes = int((state.discharge.discharged_at - state.dose_time).total_seconds() // 60)
+            values["duration.monitoring_minutes"] = str(minutes)
+    checklist = current_checklist(session)
+    if checklist is not None and checklist.baseline_vitals_id:
+        values["vital_signs.acceptable_before_administration"] = _yes(not checklist.baseline_vitals.flags)
+    if state.vitals:
+        last = state.vitals[-1]
+        values["vital_signs.acceptable_before_session_end"] = _yes(not last.flags)
+        if last.bp:
+            values["blood_pressure.before_completion"] = last.bp
+    baseline = state.baseline_vitals
+    if baseline is not None and baseline.bp:
+        values["blood_pressure.before_administration"] = baseline.bp
+    named = {c.id for c in protocol.monitoring.checks}
+    for check_state in state.status.checks:
+        if check_state.check.source in named and check_state.recorded_at is not None:
+            reading = next((v for v in state.vitals if v.taken_at == check_state.recorded_at), None)
+            if reading is not None and reading.bp:
+                values["blood_pressure.post_40_min"] = reading.bp
+    if state.dose_time is not None:
+        sedated = any(o.flags for o in state.observations if o.scale == "moaas")
+        values["events.sedation"] = _yes(sedated)
+        events = session.adverse_events.current()
+        respiratory = any(e.category == "respiratory" for e in events) or any(
+            f["parameter"] in ("rr", "spo2") for v in state.vitals for f in v.flags
+        )
+        values["events.respiratory_depression"] = _yes(respiratory)
+        others = [f"{e.category_label}: {e.description}" for e in events if e.category != "respiratory"]
+        values["events.other_adverse_events"] = "; ".join(others)
+    return values
+
+
+def _choices(protocol, section_id, field_id):
+    for form in protocol.reporting:
+        for section in form.sections:
+            for field in section.fields:
+                if section.id == section_id and field.id == field_id:
+                    return field.choices
+    return ()
+
+
+YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
+
+
+class ReportingFormForm(forms.Form):
+    """One Django field per field of the protocol's reporting form."""
+
+    def __init__(self, *args, definition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        for section in definition.sections:
+            for field in section.fields:
+                self.fields[key(section, field)] = self._field(field)
+
+    @staticmethod
+    def _field(field):
+        common = {"label": field.label, "required": False, "help_text": field.note}
+        if field.kind == "yes_no":
+            return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
+        if field.kind == "choice":
+            return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in field.choices]], **common)
+        if field.kind == "integer":
+            return forms.IntegerField(min_value=field.minimum, **common)
+        if field.kind == "date":
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        if field.kind == "blood_pressure":
+            return forms.RegexField(
+                regex=r"^\d{2,3}/\d{2,3}$",
+                error_messages={"invalid": "Enter blood pressure as systolic/diastolic, e.g. 128/82."},
+                **common,
+            )
+        return forms.CharField(max_length=200, **common)
+
+    def sections(self):
+        for section in self.definition.sections:
+            yield section, [(field, self[key(section, field)]) for field in section.fields]
+
+    def answers(self) -> dict[str, str]:
+        out = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return out
+
+
+@dataclass
+class FilledField:
+    field: object
+    value: str
+    from_record: bool
+
+
+def filled(definition, saved: dict, computed: dict):
+    """For printing: (section, [FilledField]) with the saved answer, else the record's value."""
+    for section in definition.sections:
+        rows = []
+        for field in section.fields:
+            name = key(section, field)
+            if saved.get(name) not in (None, ""):
+                rows.append(FilledField(field, saved[name], False))
+            else:
+                rows.append(FilledField(field, computed.get(name, ""), name in computed))
+        yield section, rows
+
+
+def saved_answers(session, form_id) -> dict:
+    record = ReportingForm.objects.filter(session=session, form_id=form_id).first()
+    return dict(record.answers) if record else {}
+
+
+@transaction.atomic
+def save_reporting_form(request, session, form_id, answers: dict) -> ReportingForm:
+    record, _ = ReportingForm.objects.update_or_create(
+        session=session,
+        form_id=form_id,
+        defaults={
+            "practice": session.practice,
+            "answers": answers,
+            "updated_by": _actor(request),
+            "updated_at": timezone.now(),
+        },
+    )
+    _log(request, "sessions.reporting_form.saved", record, session, form=form_id)
+    return record

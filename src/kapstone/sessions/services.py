@@ -1,0 +1,540 @@
+"""Medicine sessions: protocol settings, dose plans, starting a session, the pre-dose checklist, dose
+orders and administrations. Each function is atomic, checks its preconditions and writes the audit
+trail; the clinical arithmetic and limits all come from ``kapstone.clinical``.
+
+Refusals raise :class:`SessionError` with the problems in words, so a form can show them and keep
+what was typed. Where the rules allow an override (readiness, checklist, dose range), the caller
+passes ``override_reason`` and the service checks the caller's role.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from kapstone.audit.services import log_event
+from kapstone.clinical import dosing
+from kapstone.clinical.monitoring import check_plausible_value
+from kapstone.measures.models import QuestionnaireResponse
+from kapstone.pathway import readiness
+from kapstone.pathway.models import EpisodeState
+from kapstone.pathway.services import TransitionError, transition
+
+from .models import (
+    Checklist,
+    DoseAdministration,
+    DoseOrder,
+    DosePlan,
+    MedicineSession,
+    PregnancyStatus,
+    ProtocolChange,
+    ProtocolSetting,
+)
+from .protocols import build, override_label, practice_overrides, practice_protocol, route_label
+from .roles import ADMINISTERING_ROLES, PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, has_role
+from .state import SessionState, with_records
+
+CLOSED_STATES = (EpisodeState.CLOSED, EpisodeState.WITHDRAWN, EpisodeState.DECLINED, EpisodeState.PAUSED)
+# C-SSRS screener band severities that count as "high" for the pre-dose checklist (the screener's
+# "High risk" band; its definition lives in kapstone.clinical's cssrs_screener data).
+CSSRS_HIGH = frozenset({"severe"})
+
+
+class SessionError(Exception):
+    """A refused step; ``problems`` lists what is missing or out of range, in words."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+def _actor(request):
+    return request.user if request is not None and request.user.is_authenticated else None
+
+
+def _log(request, action, obj, session=None, *, actor=None, **data):
+    client = session.client if session is not None else getattr(obj, "client", None)
+    log_event(request, action, obj=obj, client=client, actor=actor, practice=obj.practice, data=data)
+
+
+def load(session_id_or_session, now=None) -> SessionState:
+    """A session with its records, and where it stands ``now``."""
+    pk = getattr(session_id_or_session, "pk", session_id_or_session)
+    session = with_records(MedicineSession.objects.filter(pk=pk)).get()
+    return SessionState(session, now or timezone.now())
+
+
+# --- protocol settings -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_protocol_settings(
+    request, practice, protocol_id, values: dict, reason: str
+) -> list[ProtocolChange]:
+    """Set the practice's values of a protocol's settings (path -> value as text).
+
+    Values equal to the current ones are ignored; a value back at the protocol file's value removes
+    that override. ``apply_overrides`` refuses anything outside the protocol's bounds (ValueError,
+    naming the bound). Each changed setting is one ``ProtocolChange`` and one audit event.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise SessionError("Give a reason for changing the protocol.")
+    label = override_label(practice)
+    before = practice_overrides(practice, protocol_id)
+    current = build(protocol_id, before, label)
+    params = current.params()
+    changed = {}
+    for path, raw in values.items():
+        if path not in params:
+            raise SessionError(f"{path} is not an adjustable setting of {current.title}.")
+        value = Decimal(str(raw).strip())
+        if value != params[path].value:
+            changed[path] = value
+    if not changed:
+        return []
+    after = build(protocol_id, before, label).with_overrides(
+        {k: str(v) for k, v in changed.items()}, label=label
+    )
+    overrides = {o.path: f"{o.new.normalize():f}" for o in after.overrides}
+    setting, _ = ProtocolSetting.objects.select_for_update().get_or_create(
+        practice=practice, protocol_id=protocol_id
+    )
+    setting.overrides = overrides
+    setting.updated_at = timezone.now()
+    setting.updated_by = _actor(request)
+    setting.save()
+    records = []
+    for path, value in sorted(changed.items()):
+        param = params[path]
+        record = ProtocolChange.objects.create(
+            practice=practice,
+            protocol_id=protocol_id,
+            path=path,
+            old_value=f"{param.value.normalize():f}",
+            new_value=f"{value.normalize():f}",
+            unit=param.unit,
+            reason=reason,
+            version_label=after.version_label,
+            changed_by=_actor(request),
+        )
+        log_event(
+            request,
+            "sessions.protocol.changed",
+            obj=record,
+            practice=practice,
+            data={
+                "protocol": protocol_id,
+                "setting": path,
+                "old": record.old_value,
+                "new": record.new_value,
+                "version": after.version_label,
+            },
+        )
+        records.append(record)
+    return records
+
+
+# --- dose plan --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_dose_plan(request, episode, *, protocol_id, planned_dose, notes="") -> DosePlan:
+    """A prescriber's plan for the episode: which protocol, which dose (in the protocol's unit)."""
+    if not has_role(request, PRESCRIBING_ROLES):
+        raise SessionError("Only a prescriber can write the dose plan.")
+    protocol = practice_protocol(episode.practice, protocol_id)
+    dose, planned = protocol.dose, Decimal(planned_dose)
+    if not dose.minimum.value <= planned <= dose.maximum.value:
+        raise SessionError(
+            f"{planned.normalize():f} {dose.unit} is outside the practice's {protocol.title} range "
+            f"{dose.minimum.value.normalize():f}-{dose.maximum.value.normalize():f} {dose.unit}."
+        )
+    if dose.step is not None and planned % dose.step.value:
+        raise SessionError(f"The dose must be a multiple of {dose.step.value.normalize():f} {dose.unit}.")
+    plan = DosePlan.objects.create(
+        practice=episode.practice,
+        client=episode.client,
+        episode=episode,
+        protocol_id=protocol.id,
+        planned_dose=planned,
+        dose_unit=dose.unit,
+        notes=notes.strip(),
+        prescribed_by=_actor(request),
+    )
+    _log(request, "sessions.dose_plan.saved", plan, protocol=protocol.id)
+    return plan
+
+
+def current_plan(episode) -> DosePlan | None:
+    return DosePlan.objects.filter(episode=episode).select_related("prescribed_by").first()
+
+
+# --- starting a session -------------------------------------------------------------------------------
+
+
+def open_episode_of(client):
+    episode = client.episodes.order_by("-opened_at").first()
+    return episode if episode is not None and episode.state not in CLOSED_STATES else None
+
+
+@transaction.atomic
+def start_session(request, episode, *, protocol_id, room, override_reason="", now=None) -> MedicineSession:
+    """Open a medicine session for the episode (it then shows on the live board, pre-dose).
+
+    Refused while the episode's readiness requirements (``readiness_gaps``) are missing, unless an
+    admin or a prescriber gives a written reason. An episode still in preparation moves into
+    treatment with its first session.
+    """
+    now = now or timezone.now()
+    room, override_reason = room.strip(), override_reason.strip()
+    if episode.state in CLOSED_STATES:
+        raise SessionError(f"This episode is {episode.get_state_display().lower()}: no session can start.")
+    if not room:
+        raise SessionError("Say which room or chair the session is in.")
+    try:
+        protocol = practice_protocol(episode.practice, protocol_id)
+    except KeyError:
+        raise SessionError(f"Unknown protocol {protocol_id!r}.") from None
+    today_start = timezone.localtime(now, episode.practice.zone).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    if MedicineSession.objects.filter(
+        client=episode.client, opened_at__gte=today_start, discharge__isnull=True
+    ).exists():
+        raise SessionError("This client already has a medicine session open today; discharge it first.")
+    gaps = readiness.readiness_gaps(episode)
+    if gaps and not override_reason:
+        raise SessionError("Some readiness requirements are not met yet.", gaps)
+    if gaps and not has_role(request, READINESS_OVERRIDE_ROLES):
+        raise SessionError(
+            "Only an admin or a prescriber can start a session with requirements missing.", gaps
+        )
+    session = MedicineSession.objects.create(
+        practice=episode.practice,
+        client=episode.client,
+        episode=episode,
+        number=MedicineSession.objects.filter(episode=episode).count() + 1,
+        protocol_id=protocol.id,
+        protocol_version=protocol.version_label,
+        protocol_overrides={o.path: f"{o.new.normalize():f}" for o in protocol.overrides},
+        room=room,
+        opened_at=now,
+        opened_by=_actor(request),
+        readiness_gaps=[{"code": g.code, "label": g.label, "who": g.who} for g in gaps],
+        readiness_override_reason=override_reason if gaps else "",
+    )
+    _log(request, "sessions.session.started", session, protocol=protocol.version_label)
+    if gaps:
+        _log(request, "sessions.session.readiness_overridden", session, gaps=[g.code for g in gaps])
+    if episode.state == EpisodeState.PREPARATION:
+        try:
+            transition(
+                request,
+                episode,
+                EpisodeState.TREATMENT,
+                reason="First medicine session started",
+                override_reason=override_reason,
+            )
+        except TransitionError as exc:
+            raise SessionError(f"The episode cannot move into treatment: {exc}", exc.gaps) from None
+    return session
+
+
+# --- the pre-dose checklist ---------------------------------------------------------------------------
+
+
+@dataclass
+class ChecklistReview:
+    problems: list[str]
+    baseline: object  # VitalsReading or None
+    cssrs: object  # QuestionnaireResponse or None
+    cssrs_summary: str
+
+
+def latest_cssrs(client):
+    return (
+        QuestionnaireResponse.objects.submitted()
+        .filter(client=client, instrument_id="cssrs_screener")
+        .order_by("-submitted_at")
+        .first()
+    )
+
+
+def review_checklist(state: SessionState, answers: dict) -> ChecklistReview:
+    """What stands in the way of dosing, given the checklist answers and the session's records."""
+    session, protocol = state.session, state.protocol
+    problems = []
+    baseline = state.baseline_vitals
+    if baseline is None:
+        problems.append("No baseline vitals recorded before the dose.")
+    else:
+        problems.extend(f"{f['message']} {f['advice']}" for f in baseline.flags)
+    if not answers.get("fasting"):
+        problems.append("Fasting as instructed is not confirmed.")
+    if not answers.get("no_alcohol_24h"):
+        problems.append("No alcohol in the last 24 hours is not confirmed.")
+    if not answers.get("escort_present") or not (answers.get("escort_name") or "").strip():
+        problems.append("No escort present and named.")
+    if not answers.get("intention_recalled"):
+        problems.append("The client's intention has not been recalled.")
+    pregnancy = answers.get("pregnancy_status")
+    if pregnancy == PregnancyStatus.PREGNANT:
+        problems.append("The client is pregnant.")
+    elif pregnancy == PregnancyStatus.UNKNOWN or not pregnancy:
+        problems.append("Pregnancy status is unknown.")
+    if protocol.dose.basis == "mg_per_kg" and not answers.get("weight_kg"):
+        problems.append(f"{protocol.title} doses by weight: record the client's weight.")
+
+    cssrs = latest_cssrs(session.client)
+    previous = (
+        MedicineSession.objects.filter(client=session.client, opened_at__lt=session.opened_at)
+        .order_by("-opened_at")
+        .first()
+    )
+    if cssrs is None:
+        summary = "No C-SSRS screener on record."
+        problems.append(summary)
+    else:
+        when = timezone.localtime(cssrs.submitted_at, session.practice.zone).date().isoformat()
+        summary = f"C-SSRS screener {when}: {cssrs.band or 'no band'}"
+        if previous is not None and cssrs.submitted_at < previous.opened_at:
+            problems.append(f"No C-SSRS screener since the last medicine session (latest {when}).")
+        if cssrs.severity in CSSRS_HIGH:
+            problems.append(f"C-SSRS since the last contact is high: {cssrs.band} ({when}).")
+    return ChecklistReview(problems, baseline, cssrs, summary)
+
+
+CHECKLIST_FIELDS = (
+    "weight_kg",
+    "fasting",
+    "no_alcohol_24h",
+    "escort_present",
+    "escort_name",
+    "escort_phone",
+    "pregnancy_status",
+    "intention_recalled",
+    "music",
+    "eye_shades",
+    "setting_notes",
+)
+
+
+@transaction.atomic
+def confirm_checklist(request, session, answers: dict, *, override_reason="", now=None) -> Checklist:
+    """Confirm the pre-dose checklist. Unmet items need a prescriber's override with a reason."""
+    state = load(session, now)
+    if state.dose_time is not None:
+        raise SessionError("The client has been dosed: the pre-dose checklist is closed. Add a note instead.")
+    if state.discharge is not None:
+        raise SessionError("This session has ended.")
+    if answers.get("weight_kg") is not None:
+        check_plausible_value("weight_kg", Decimal(answers["weight_kg"]))
+    review = review_checklist(state, answers)
+    override_reason = override_reason.strip()
+    if review.problems and not override_reason:
+        raise SessionError("The checklist is not met.", review.problems)
+    if review.problems and not has_role(request, PRESCRIBING_ROLES):
+        raise SessionError("Only a prescriber can override an unmet checklist.", review.problems)
+    checklist = Checklist.objects.create(
+        practice=session.practice,
+        session=session,
+        **{name: answers.get(name) for name in CHECKLIST_FIELDS if answers.get(name) is not None},
+        baseline_vitals=review.baseline,
+        cssrs_response=review.cssrs,
+        cssrs_summary=review.cssrs_summary[:200],
+        problems=review.problems,
+        override_reason=override_reason if review.problems else "",
+        confirmed_by=_actor(request),
+    )
+    _log(request, "sessions.checklist.confirmed", checklist, session)
+    if review.problems:
+        _log(request, "sessions.checklist.overridden", checklist, session, problems=len(review.problems))
+    return checklist
+
+
+def current_checklist(session) -> Checklist | None:
+    return session.checklists.select_related("confirmed_by").first()
+
+
+# --- dose orders and administrations ------------------------------------------------------------------
+
+
+@dataclass
+class DoseCalculation:
+    dose_mg: Decimal
+    exact_mg: Decimal  # unrounded, for the protocol limits
+    dose_mg_per_kg: Decimal | None
+    volume_ml: Decimal | None
+    unit_count: Decimal | None
+    rate: dosing.InfusionRate | None
+    dilute: bool
+
+
+def calculate(protocol, *, dose, weight_kg, stock_strength, infusion_minutes=None, bag_volume_ml=None):
+    """mg, mg/kg, volume or tablets/devices, and the IV rate, with ``kapstone.clinical.dosing``."""
+    dose = Decimal(dose)
+    weight = Decimal(weight_kg) if weight_kg not in (None, "") else None
+    strength = Decimal(stock_strength)
+    if protocol.dose.basis == "mg_per_kg":
+        if weight is None:
+            raise SessionError(f"{protocol.title} doses by weight: enter the client's weight.")
+        mg = dosing.mg_from_mg_per_kg(dose, weight)
+        exact = dose * weight
+        per_kg = dosing.mg_per_kg_from_mg(exact, weight)
+    else:
+        mg = exact = dose
+        per_kg = dosing.mg_per_kg_from_mg(dose, weight) if weight is not None else None
+    volume = units = rate = None
+    if protocol.stock.form == "solution":
+        volume = dosing.volume_ml(mg, strength)
+    else:
+        units = dosing.unit_count(mg, strength)
+    if protocol.infusion is not None:
+        rate = dosing.infusion_rate(mg, weight, bag_volume_ml, infusion_minutes)
+    return DoseCalculation(
+        mg, exact, per_kg, volume, units, rate, strength in protocol.stock.dilute_before_use
+    )
+
+
+@transaction.atomic
+def order_dose(
+    request,
+    session,
+    *,
+    dose,
+    weight_kg=None,
+    stock_strength,
+    infusion_minutes=None,
+    bag_volume_ml=None,
+    booster=False,
+    notes="",
+    override_reason="",
+    now=None,
+) -> DoseOrder:
+    """A prescriber orders the dose (or a booster), in the protocol's unit.
+
+    The protocol's limits (range, booster rules, session maximum, infusion duration) come from
+    ``dosing.check_dose``; a breach is refused unless the prescriber gives a reason.
+    """
+    if not has_role(request, PRESCRIBING_ROLES):
+        raise SessionError("Only a prescriber can order a dose.")
+    state = load(session, now)
+    protocol = state.protocol
+    if state.discharge is not None:
+        raise SessionError("This session has ended.")
+    if booster and state.dose_time is None:
+        raise SessionError("A booster follows a dose: no dose has been given yet.")
+    if not booster and state.dose_time is not None:
+        raise SessionError("The dose has been given; order a booster instead.")
+    strength = Decimal(stock_strength)
+    if strength not in protocol.stock.strengths:
+        allowed = ", ".join(f"{s.normalize():f}" for s in protocol.stock.strengths)
+        raise SessionError(f"Stock strength must be one of {allowed} {protocol.stock.unit}.")
+    if protocol.infusion is not None:
+        infusion_minutes = infusion_minutes or protocol.infusion.duration_minutes.as_int
+        bag_volume_ml = bag_volume_ml or protocol.infusion.bag_volume_ml.value
+    else:
+        infusion_minutes = bag_volume_ml = None
+    calc = calculate(
+        protocol,
+        dose=dose,
+        weight_kg=weight_kg,
+        stock_strength=strength,
+        infusion_minutes=infusion_minutes,
+        bag_volume_ml=bag_volume_ml,
+    )
+    check = dosing.check_dose(
+        protocol,
+        calc.exact_mg,
+        weight_kg=Decimal(weight_kg) if weight_kg not in (None, "") else None,
+        booster=booster,
+        given_mg=state.given_mg,
+        boosters_given=state.boosters_given,
+        minutes_since_first_dose=state.minutes_since_dose if booster else None,
+        infusion_minutes=int(infusion_minutes) if infusion_minutes and not booster else None,
+    )
+    problems = [p.message for p in check.problems]
+    override_reason = override_reason.strip()
+    if problems and not override_reason:
+        raise SessionError("The dose is outside the protocol.", problems)
+    order = DoseOrder.objects.create(
+        practice=session.practice,
+        session=session,
+        kind=DoseOrder.Kind.BOOSTER if booster else DoseOrder.Kind.INITIAL,
+        route=route_label(protocol),
+        dose_unit=protocol.dose.unit,
+        entered_dose=Decimal(dose),
+        weight_kg=Decimal(weight_kg) if weight_kg not in (None, "") else None,
+        dose_mg=calc.dose_mg,
+        dose_mg_per_kg=calc.dose_mg_per_kg,
+        stock_form=protocol.stock.form,
+        stock_strength=strength,
+        volume_ml=calc.volume_ml,
+        unit_count=calc.unit_count,
+        infusion_minutes=infusion_minutes if not booster else None,
+        bag_volume_ml=bag_volume_ml if not booster else None,
+        rate_ml_per_h=calc.rate.ml_per_h if calc.rate and not booster else None,
+        rate_mg_per_kg_per_h=calc.rate.mg_per_kg_per_h if calc.rate and not booster else None,
+        problems=problems,
+        override_reason=override_reason if problems else "",
+        notes=notes.strip(),
+        ordered_by=_actor(request),
+    )
+    _log(request, "sessions.dose.ordered", order, session, kind=order.kind)
+    if problems:
+        _log(
+            request,
+            "sessions.dose.range_overridden",
+            order,
+            session,
+            breaches=[p.code for p in check.problems],
+        )
+    return order
+
+
+@transaction.atomic
+def record_administration(
+    request, session, order, *, given_at, amount_mg, lot_number="", note="", amends=None, reason="", now=None
+) -> DoseAdministration:
+    """An amount actually given. Less than ordered is a partial dose; more than ordered is refused."""
+    if not has_role(request, ADMINISTERING_ROLES):
+        raise SessionError("Only a prescriber or a monitor can record a dose given.")
+    now = now or timezone.now()
+    state = load(session, now)
+    if order.session_id != session.pk:
+        raise SessionError("That order belongs to another session.")
+    if state.discharge is not None:
+        raise SessionError("This session has ended.")
+    if given_at > now:
+        raise SessionError("The time given is in the future.")
+    amount = Decimal(amount_mg)
+    if amount <= 0:
+        raise SessionError("Enter the amount given in mg.")
+    if current_checklist(session) is None:
+        raise SessionError("Confirm the pre-dose checklist before the first dose.")
+    already = state.given_for(order) - (amends.amount_mg if amends is not None else 0)
+    if already + amount > order.dose_mg:
+        raise SessionError(
+            f"{amount.normalize():f} mg would be more than ordered: the order is "
+            f"{order.dose_mg.normalize():f} mg and {already.normalize():f} mg of it has been given."
+        )
+    if order.kind == DoseOrder.Kind.BOOSTER and state.dose_time is not None and given_at < state.dose_time:
+        raise SessionError("A booster cannot be given before the first dose.")
+    record = DoseAdministration.objects.create(
+        practice=session.practice,
+        session=session,
+        order=order,
+        given_at=given_at,
+        amount_mg=amount,
+        given_by=_actor(request),
+        lot_number=lot_number.strip(),
+        note=note.strip(),
+        recorded_by=_actor(request),
+        amends=amends,
+        amendment_reason=reason,
+    )
+    _log(request, "sessions.dose.administered", record, session, kind=order.kind)
+    return record

@@ -1,0 +1,177 @@
+"""Where a medicine session stands at a moment: computed from its event times, never stored.
+
+``with_records(queryset)`` loads what every session page needs with a fixed number of queries
+(whatever the number of sessions); ``SessionState(session, now)`` then answers from those lists: the
+dose time, phase, monitoring status (next check, overdue checks), the latest vitals and the amounts
+given, all through ``kapstone.clinical.monitoring``.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import Prefetch
+
+from kapstone.clinical.monitoring import MonitoringStatus, Phase, monitoring_status, session_phase
+from kapstone.clinical.protocols import SEVERITIES
+
+from .models import Discharge, DoseAdministration, DoseOrder, Observation, VitalsReading
+
+# Flag severities that raise a safety alert. "review" (the pre-dose BP review level) is for the
+# prescriber reviewing the pre-dose checklist, not an alert the care team must acknowledge.
+ALERT_SEVERITIES = frozenset(SEVERITIES) - {"review"}
+
+
+def with_records(queryset):
+    """Prefetch a session queryset's current records in time order (a fixed number of queries)."""
+    return queryset.select_related("client", "discharge", "discharge__discharged_by").prefetch_related(
+        Prefetch("orders", queryset=DoseOrder.objects.order_by("ordered_at"), to_attr="order_list"),
+        Prefetch(
+            "administrations",
+            queryset=DoseAdministration.objects.current().order_by("given_at"),
+            to_attr="current_administrations",
+        ),
+        Prefetch(
+            "vitals", queryset=VitalsReading.objects.current().order_by("taken_at"), to_attr="current_vitals"
+        ),
+        Prefetch(
+            "observations",
+            queryset=Observation.objects.current().order_by("observed_at"),
+            to_attr="current_observations",
+        ),
+    )
+
+
+def discharge_of(session):
+    try:
+        return session.discharge
+    except Discharge.DoesNotExist:
+        return None
+
+
+@dataclass
+class SessionState:
+    session: object
+    now: object
+
+    @cached_property
+    def protocol(self):
+        return self.session.protocol
+
+    @property
+    def orders(self) -> list[DoseOrder]:
+        return self.session.order_list
+
+    @property
+    def administrations(self) -> list[DoseAdministration]:
+        return self.session.current_administrations
+
+    @property
+    def vitals(self) -> list[VitalsReading]:
+        return self.session.current_vitals
+
+    @property
+    def observations(self) -> list[Observation]:
+        return self.session.current_observations
+
+    @cached_property
+    def discharge(self):
+        return discharge_of(self.session)
+
+    @property
+    def discharged_at(self):
+        return self.discharge.discharged_at if self.discharge else None
+
+    @cached_property
+    def dose_time(self):
+        """The first dose actually given (IV: the start of the infusion)."""
+        return self.administrations[0].given_at if self.administrations else None
+
+    @cached_property
+    def initial_order(self) -> DoseOrder | None:
+        """The order the first dose was given from; before the dose, the newest dose order."""
+        if self.administrations:
+            order_id = self.administrations[0].order_id
+            return next((o for o in self.orders if o.pk == order_id), None)
+        initial = [o for o in self.orders if o.kind == DoseOrder.Kind.INITIAL]
+        return initial[-1] if initial else None
+
+    @cached_property
+    def infusion_minutes(self) -> int | None:
+        if self.protocol.infusion is None:
+            return None
+        order = self.initial_order
+        return order.infusion_minutes if order and order.infusion_minutes else None
+
+    @property
+    def given_mg(self) -> Decimal:
+        return sum((a.amount_mg for a in self.administrations), Decimal(0))
+
+    def given_for(self, order) -> Decimal:
+        return sum((a.amount_mg for a in self.administrations if a.order_id == order.pk), Decimal(0))
+
+    @property
+    def boosters_given(self) -> int:
+        given = {a.order_id for a in self.administrations}
+        return sum(1 for o in self.orders if o.kind == DoseOrder.Kind.BOOSTER and o.pk in given)
+
+    @property
+    def minutes_since_dose(self) -> int | None:
+        if self.dose_time is None:
+            return None
+        return int((self.now - self.dose_time).total_seconds() // 60)
+
+    @cached_property
+    def phase(self) -> Phase:
+        return session_phase(
+            self.protocol,
+            self.now,
+            dose_time=self.dose_time,
+            discharged_at=self.discharged_at,
+            infusion_minutes=self.infusion_minutes,
+        )
+
+    @cached_property
+    def status(self) -> MonitoringStatus:
+        return monitoring_status(
+            self.protocol,
+            self.dose_time,
+            [v.taken_at for v in self.vitals],
+            self.now,
+            discharged_at=self.discharged_at,
+            infusion_minutes=self.infusion_minutes,
+        )
+
+    @property
+    def latest_vitals(self) -> VitalsReading | None:
+        past = [v for v in self.vitals if v.taken_at <= self.now]
+        return past[-1] if past else None
+
+    @property
+    def baseline_vitals(self) -> VitalsReading | None:
+        before = [v for v in self.vitals if self.dose_time is None or v.taken_at <= self.dose_time]
+        return before[-1] if before else None
+
+    @property
+    def overdue_at(self):
+        """When the next check turns overdue (its due time plus the protocol's grace)."""
+        if self.status.next_due_at is None:
+            return None
+        return self.status.next_due_at + timedelta(minutes=self.protocol.monitoring.grace_minutes.as_int)
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.status.overdue) and self.phase != Phase.DISCHARGED
+
+    @property
+    def is_due(self) -> bool:
+        """A check after the dose is due now (the pre-dose baseline ranks with the waiting clients)."""
+        if self.dose_time is None or self.phase == Phase.DISCHARGED:
+            return False
+        return any(c.status == "due" for c in self.status.checks)
+
+    @property
+    def latest_flagged(self) -> bool:
+        latest = self.latest_vitals
+        return bool(latest and any(f["severity"] in ALERT_SEVERITIES for f in latest.flags))

@@ -1,0 +1,509 @@
+"""One medicine session: its record page, and everything recorded in it (thin views over the services)."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kapstone.audit.services import log_event
+from kapstone.clinical import dosing
+from kapstone.practice.permissions import Capability, get_client
+
+from . import recording, services
+from .board import board_cards
+from .forms import (
+    AdministrationForm,
+    AdverseEventForm,
+    AmendmentForm,
+    ChecklistForm,
+    DoseOrderForm,
+    NoteForm,
+    ObservationForm,
+    VitalsForm,
+    local_input,
+)
+from .models import (
+    AdverseEvent,
+    DoseAdministration,
+    MedicineSession,
+    Observation,
+    SessionNote,
+    VitalsReading,
+)
+from .roles import ADMINISTERING_ROLES, PRESCRIBING_ROLES, RECORDING_ROLES, has_role, require_role
+
+CLINICAL = Capability.VIEW_CLINICAL
+
+
+def _session(request, session_id, roles=None, what=""):
+    """The session if its client is visible to the caller (else 404), for a clinical role (else 403)."""
+    session = get_object_or_404(MedicineSession.objects.select_related("client", "episode"), pk=session_id)
+    get_client(request, session.client_id, CLINICAL)
+    if roles is not None:
+        require_role(request, roles, what)
+    return session
+
+
+def _kw(request, now=None, **extra):
+    return {"zone": request.practice.zone, "now": now or timezone.now(), **extra}
+
+
+def _refused(form, exc):
+    form.add_error(None, exc.message)
+    for problem in exc.problems:
+        form.add_error(None, getattr(problem, "label", problem))
+
+
+def _viewed(request, session, page):
+    """Pages that show clinical content of the session (checklist, order, discharge) are PHI reads."""
+    if request.method == "GET":
+        log_event(request, "sessions.session.viewed", obj=session, client=session.client, data={"page": page})
+
+
+def _back(session):
+    return redirect("sessions:detail", session_id=session.pk)
+
+
+def detail(request, session_id):
+    session = _session(request, session_id)
+    state = services.load(session)
+    context = {
+        "session": state.session,
+        "client": session.client,
+        "state": state,
+        "checklist": services.current_checklist(session),
+        **_histories(session),
+        "can_prescribe": has_role(request, PRESCRIBING_ROLES),
+        "can_administer": has_role(request, ADMINISTERING_ROLES),
+        "pending_orders": [o for o in state.orders if state.given_for(o) < o.dose_mg],
+        "age": session.client.age_on(request.practice.today()),
+    }
+    log_event(request, "sessions.session.viewed", obj=session, client=session.client)
+    return render(request, "sessions/detail.html", context)
+
+
+def _histories(session):
+    return {
+        "vitals_history": recording.history(VitalsReading, session),
+        "observation_history": recording.history(Observation, session),
+        "ae_history": recording.history(AdverseEvent, session),
+        "note_history": recording.history(SessionNote, session),
+        "administration_history": recording.history(DoseAdministration, session, "order", "given_by"),
+        "orders": list(session.orders.select_related("ordered_by")),
+    }
+
+
+# --- checklist, orders, administrations -------------------------------------------------------------
+
+
+def checklist(request, session_id):
+    session = _session(request, session_id, RECORDING_ROLES, "confirm the checklist")
+    _viewed(request, session, "checklist")
+    state = services.load(session)
+    latest = services.current_checklist(session)
+    initial = {}
+    if latest is not None:
+        initial = {name: getattr(latest, name) for name in services.CHECKLIST_FIELDS}
+    form = ChecklistForm(
+        request.POST or None, initial=initial, per_kg=state.protocol.dose.basis == "mg_per_kg"
+    )
+    review = services.review_checklist(state, form.data if form.is_bound else initial)
+    if request.method == "POST" and form.is_valid():
+        answers = {k: v for k, v in form.cleaned_data.items() if k != "override_reason"}
+        try:
+            services.confirm_checklist(
+                request, session, answers, override_reason=form.cleaned_data["override_reason"]
+            )
+        except services.SessionError as exc:
+            form.add_error(None, exc.message)
+            if "prescriber" in exc.message:
+                form.add_error("override_reason", exc.message)
+        else:
+            messages.success(request, "Pre-dose checklist confirmed.")
+            return _back(session)
+        review = services.review_checklist(state, form.cleaned_data)
+    context = {
+        "session": session,
+        "client": session.client,
+        "state": state,
+        "form": form,
+        "review": review,
+        "latest": latest,
+        "can_override": has_role(request, PRESCRIBING_ROLES),
+    }
+    return render(request, "sessions/checklist.html", context)
+
+
+def order(request, session_id):
+    session = _session(request, session_id, PRESCRIBING_ROLES, "order a dose")
+    _viewed(request, session, "order")
+    state = services.load(session)
+    protocol = state.protocol
+    booster = state.dose_time is not None
+    checklist_ = services.current_checklist(session)
+    d = protocol.dose
+    initial = {
+        "dose": (d.booster.max_each.value if booster and d.booster.max_each else d.default.value).normalize(),
+        "weight_kg": checklist_.weight_kg if checklist_ else None,
+        "stock_strength": f"{protocol.stock.strengths[-1].normalize():f}",
+    }
+    plan = services.current_plan(session.episode)
+    if plan and plan.protocol_id == protocol.id and not booster:
+        initial["dose"] = plan.planned_dose.normalize()
+    form = DoseOrderForm(request.POST or None, protocol=protocol, booster=booster, initial=initial)
+    preview = problems = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        args = {
+            "dose": data["dose"],
+            "weight_kg": data["weight_kg"],
+            "stock_strength": data["stock_strength"],
+            "infusion_minutes": data.get("infusion_minutes"),
+            "bag_volume_ml": data.get("bag_volume_ml"),
+        }
+        if "calculate" in request.POST:
+            preview, problems = _preview(state, booster, args, form)
+        else:
+            try:
+                made = services.order_dose(
+                    request,
+                    session,
+                    booster=booster,
+                    notes=data["notes"],
+                    override_reason=data["override_reason"],
+                    **args,
+                )
+            except services.SessionError as exc:
+                form.add_error(None, exc.message)
+                if exc.problems:
+                    form.add_error("override_reason", "Give a reason to order outside the protocol.")
+                preview, problems = _preview(state, booster, args, form)
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Ordered: {_order_words(made)}.")
+                return _back(session)
+    context = {
+        "session": session,
+        "client": session.client,
+        "state": state,
+        "protocol": protocol,
+        "form": form,
+        "booster": booster,
+        "preview": preview,
+        "problems": problems,
+        "plan": plan,
+    }
+    return render(request, "sessions/order.html", context)
+
+
+def _preview(state, booster, args, form):
+    protocol = state.protocol
+    infusion = args["infusion_minutes"] or (
+        protocol.infusion.duration_minutes.as_int if protocol.infusion else None
+    )
+    bag = args["bag_volume_ml"] or (protocol.infusion.bag_volume_ml.value if protocol.infusion else None)
+    try:
+        calc = services.calculate(
+            protocol,
+            dose=args["dose"],
+            weight_kg=args["weight_kg"],
+            stock_strength=args["stock_strength"],
+            infusion_minutes=infusion,
+            bag_volume_ml=bag,
+        )
+        check = dosing.check_dose(
+            protocol,
+            calc.exact_mg,
+            weight_kg=args["weight_kg"],
+            booster=booster,
+            given_mg=state.given_mg,
+            boosters_given=state.boosters_given,
+            minutes_since_first_dose=state.minutes_since_dose if booster else None,
+            infusion_minutes=int(infusion) if infusion and not booster else None,
+        )
+    except (services.SessionError, ValueError) as exc:
+        form.add_error(None, getattr(exc, "message", str(exc)))
+        return None, None
+    return calc, [p.message for p in check.problems]
+
+
+def _fmt(value) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def _order_words(order) -> str:
+    words = f"{_fmt(order.dose_mg)} mg {order.route}"
+    if order.dose_mg_per_kg is not None:
+        words += f" ({_fmt(order.dose_mg_per_kg)} mg/kg at {_fmt(order.weight_kg)} kg)"
+    if order.volume_ml is not None:
+        words += f" = {_fmt(order.volume_ml)} mL of {_fmt(order.stock_strength)} mg/mL"
+    if order.unit_count is not None:
+        words += f" = {_fmt(order.unit_count)} \N{MULTIPLICATION SIGN} {_fmt(order.stock_strength)} mg"
+    if order.rate_ml_per_h is not None:
+        words += f", {_fmt(order.rate_ml_per_h)} mL/h over {order.infusion_minutes} min"
+    return words
+
+
+def administer(request, session_id):
+    session = _session(request, session_id, ADMINISTERING_ROLES, "record a dose given")
+    now = timezone.now()
+    state = services.load(session, now)
+    orders = [o for o in state.orders if state.given_for(o) < o.dose_mg]
+    if not orders:
+        messages.error(request, "There is no dose order left to give. A prescriber orders the dose first.")
+        return _back(session)
+    pending = orders[-1]
+    initial = {
+        "order": str(pending.pk),
+        "given_at": local_input(now, request.practice.zone),
+        "amount_mg": _fmt(pending.dose_mg - state.given_for(pending)),
+    }
+    form = AdministrationForm(request.POST or None, orders=orders, initial=initial, **_kw(request, now))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_administration(
+                request,
+                session,
+                form.orders[data["order"]],
+                given_at=data["given_at"],
+                amount_mg=data["amount_mg"],
+                lot_number=data["lot_number"],
+                note=data["note"],
+            )
+        except services.SessionError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "Dose recorded. The monitoring schedule runs from the first dose.")
+            return _back(session)
+    context = {"session": session, "client": session.client, "state": state, "form": form, "orders": orders}
+    return render(request, "sessions/administer.html", context)
+
+
+# --- vitals and observations -------------------------------------------------------------------------
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def vitals(request, session_id):
+    session = _session(request, session_id, RECORDING_ROLES, "record vitals")
+    now = timezone.now()
+    prefix = "dialog" if request.POST.get("dialog-taken_at") is not None else None
+    form = VitalsForm(
+        request.POST or None,
+        prefix=prefix,
+        full_date=prefix is None,
+        initial={"taken_at": local_input(now, request.practice.zone, date=prefix is not None)},
+        **_kw(request, now),
+    )
+    if request.method == "POST":
+        record = None
+        if form.is_valid():
+            try:
+                record = recording.record_vitals(
+                    request, session, taken_at=form.cleaned_data["taken_at"], **form.values()
+                )
+            except (services.SessionError, ValueError) as exc:
+                form.add_error(None, getattr(exc, "message", str(exc)))
+        if _wants_json(request):
+            return _vitals_json(request, session, form, record)
+        if record is not None:
+            _vitals_message(request, record)
+            return redirect("sessions:board") if request.POST.get("next") == "board" else _back(session)
+    return render(
+        request, "sessions/vitals.html", {"session": session, "client": session.client, "form": form}
+    )
+
+
+def _vitals_message(request, record):
+    if record.alert_id:
+        messages.error(request, "Out of range: a safety alert was raised for the care team.")
+    else:
+        messages.success(request, "Vitals recorded.")
+
+
+def _vitals_json(request, session, form, record):
+    if record is None:
+        errors = {
+            (name if name == "__all__" else name.removeprefix("dialog-")): [e["message"] for e in errs]
+            for name, errs in form.errors.get_json_data().items()
+        }
+        return JsonResponse({"ok": False, "errors": errors}, status=400)
+    cards = board_cards(request.membership, timezone.now(), session_ids=[session.pk])
+    card_html = (
+        render_to_string("sessions/card.html", {"card": cards[0], "now": timezone.now()}, request=request)
+        if cards
+        else ""
+    )
+    return JsonResponse(
+        {
+            "ok": True,
+            "session": str(session.pk),
+            "card": card_html,
+            "alert": bool(record.alert_id),
+            "flags": [f["message"] for f in record.flags],
+        }
+    )
+
+
+def observation(request, session_id):
+    session = _session(request, session_id, RECORDING_ROLES, "record observations")
+    now = timezone.now()
+    initial = {"observed_at": local_input(now, request.practice.zone)}
+    posted = request.POST.get("scale") if request.method == "POST" else None
+    forms_ = {
+        scale: ObservationForm(
+            request.POST if posted == scale else None,
+            scale=scale,
+            prefix=scale,
+            initial=initial,
+            **_kw(request, now),
+        )
+        for scale in Observation.Scale.values
+    }
+    if posted in forms_ and forms_[posted].is_valid():
+        form = forms_[posted]
+        try:
+            record = recording.record_observation(
+                request,
+                session,
+                observed_at=form.cleaned_data["observed_at"],
+                scale=posted,
+                value=form.cleaned_data["value"],
+            )
+        except (services.SessionError, ValueError) as exc:
+            form.add_error(None, getattr(exc, "message", str(exc)))
+        else:
+            if record.alert_id:
+                messages.error(request, "Sedation beyond the protocol's level: a safety alert was raised.")
+            else:
+                messages.success(request, f"{record.get_scale_display()} {record.value} recorded.")
+            return _back(session)
+    context = {"session": session, "client": session.client, "forms": forms_.items()}
+    return render(request, "sessions/observation.html", context)
+
+
+def adverse_event(request, session_id):
+    session = _session(request, session_id, RECORDING_ROLES, "record adverse events")
+    now = timezone.now()
+    protocol = session.protocol
+    form = AdverseEventForm(
+        request.POST or None,
+        protocol=protocol,
+        initial={"onset_at": local_input(now, request.practice.zone)},
+        **_kw(request, now),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            recording.record_adverse_event(request, session, **form.cleaned_data)
+        except services.SessionError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "Adverse event recorded.")
+            return _back(session)
+    return render(
+        request, "sessions/adverse_event.html", {"session": session, "client": session.client, "form": form}
+    )
+
+
+def note(request, session_id):
+    session = _session(request, session_id, RECORDING_ROLES, "write session notes")
+    now = timezone.now()
+    form = NoteForm(
+        request.POST or None,
+        initial={"written_at": local_input(now, request.practice.zone)},
+        **_kw(request, now),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            recording.add_note(request, session, **form.cleaned_data)
+        except services.SessionError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "Note added.")
+            return _back(session)
+    return render(request, "sessions/note.html", {"session": session, "client": session.client, "form": form})
+
+
+# --- corrections -------------------------------------------------------------------------------------
+
+
+def amend(request, session_id, record_type, record_id):
+    if record_type not in recording.RECORD_TYPES:
+        raise Http404("No such record.")
+    roles, what = (
+        (ADMINISTERING_ROLES, "correct a dose given")
+        if record_type == "administration"
+        else (RECORDING_ROLES, "correct session records")
+    )
+    session = _session(request, session_id, roles, what)
+    model = recording.RECORD_TYPES[record_type]
+    original = get_object_or_404(model, session=session, pk=record_id)
+    if original.amendments.exists() or original.entered_in_error:
+        messages.error(request, "This record has already been corrected; correct the newest version.")
+        return _back(session)
+    now = timezone.now()
+    form = _record_form(request, session, record_type, original, now)
+    amendment = AmendmentForm(request.POST or None, prefix="amend")
+    if request.method == "POST" and amendment.is_valid():
+        withdraw = amendment.cleaned_data["entered_in_error"]
+        if withdraw or form.is_valid():
+            values = {} if withdraw else _record_values(record_type, form)
+            try:
+                recording.amend(
+                    request,
+                    original,
+                    reason=amendment.cleaned_data["reason"],
+                    entered_in_error=withdraw,
+                    **values,
+                )
+            except (services.SessionError, ValueError) as exc:
+                form.add_error(None, getattr(exc, "message", str(exc)))
+            else:
+                messages.success(request, "Correction saved. The original stays on the record.")
+                return _back(session)
+    context = {
+        "session": session,
+        "client": session.client,
+        "original": original,
+        "record_type": record_type,
+        "form": form,
+        "amendment": amendment,
+    }
+    return render(request, "sessions/amend.html", context)
+
+
+def _record_form(request, session, record_type, original, now):
+    zone = request.practice.zone
+    values = recording.copy_values(original)
+    for name, value in list(values.items()):
+        if hasattr(value, "tzinfo"):
+            values[name] = local_input(value, zone)
+    data = request.POST or None
+    if record_type == "vitals":
+        return VitalsForm(data, full_date=True, initial=values, **_kw(request, now))
+    if record_type == "observation":
+        return ObservationForm(data, scale=original.scale, initial=values, **_kw(request, now))
+    if record_type == "adverse_event":
+        return AdverseEventForm(data, protocol=session.protocol, initial=values, **_kw(request, now))
+    if record_type == "note":
+        return NoteForm(data, initial=values, **_kw(request, now))
+    values["order"] = str(original.order_id)
+    return AdministrationForm(data, orders=[original.order], initial=values, **_kw(request, now))
+
+
+def _record_values(record_type, form):
+    data = dict(form.cleaned_data)
+    if record_type == "vitals":
+        return {"taken_at": data["taken_at"], **form.values()}
+    if record_type == "observation":
+        return {"observed_at": data["observed_at"], "scale": form.scale, "value": data["value"]}
+    if record_type == "administration":
+        data.pop("order")
+    return data

@@ -1,0 +1,111 @@
+"""Builders for medicine-session tests: sessions at any point, without the readiness gates."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.test import RequestFactory
+from django.utils import timezone
+
+from kapstone.clinical.protocols import get_protocol
+from kapstone.pathway.models import Episode
+from kapstone.practice.tenancy import scopes_disabled
+from kapstone.sessions import recording, services
+from kapstone.sessions.models import Checklist, MedicineSession
+
+
+def request_for(membership, path="/"):
+    """A request as the member makes it (for calling services directly)."""
+    request = RequestFactory().post(path)
+    request.user = membership.user
+    request.membership = membership
+    request.practice = membership.practice
+    request.session = {}
+    return request
+
+
+def make_session(client, *, protocol_id="sublingual", room="Room 1", opened_at=None, by=None):
+    with scopes_disabled():
+        episode = client.episodes.order_by("-opened_at").first() or Episode.objects.create(
+            practice=client.practice, client=client, state="treatment"
+        )
+        protocol = get_protocol(protocol_id)
+        return MedicineSession.objects.create(
+            practice=client.practice,
+            client=client,
+            episode=episode,
+            number=MedicineSession.objects.filter(episode=episode).count() + 1,
+            protocol_id=protocol.id,
+            protocol_version=protocol.version_label,
+            room=room,
+            opened_at=opened_at or timezone.now(),
+            opened_by=by.user if by else None,
+        )
+
+
+def confirm(session, member, **answers):
+    """A confirmed checklist with everything met (a checklist row, no checks)."""
+    with scopes_disabled():
+        fields = {
+            "weight_kg": Decimal("70"),
+            "fasting": True,
+            "no_alcohol_24h": True,
+            "escort_present": True,
+            "escort_name": "Robin Escort",
+            "pregnancy_status": "not_applicable",
+            "intention_recalled": True,
+        }
+        fields.update(answers)
+        return Checklist.objects.create(
+            practice=session.practice, session=session, confirmed_by=member.user, **fields
+        )
+
+
+def dose(session, prescriber, monitor, *, amount=None, at=None, weight="70", strength=None, booster=False):
+    """Order (as ``prescriber``) and give (as ``monitor``) a dose ``at`` a time (default now)."""
+    protocol = session.protocol
+    at = at or timezone.now()
+    with scopes_disabled():
+        if not session.checklists.exists():
+            confirm(session, monitor)
+        amount = Decimal(amount) if amount is not None else protocol.dose.default.value
+        order = services.order_dose(
+            request_for(prescriber),
+            session,
+            dose=amount,
+            weight_kg=Decimal(weight),
+            stock_strength=strength or protocol.stock.strengths[-1],
+            booster=booster,
+            override_reason="test",
+            now=at,
+        )
+        return services.record_administration(
+            request_for(monitor),
+            session,
+            order,
+            given_at=at,
+            amount_mg=order.dose_mg,
+            now=at + timedelta(seconds=1),
+        )
+
+
+def vitals(session, member, *, at=None, sbp=120, dbp=78, hr=72, spo2=98, rr=14):
+    at = at or timezone.now()
+    with scopes_disabled():
+        return recording.record_vitals(
+            request_for(member),
+            session,
+            taken_at=at,
+            sbp=sbp,
+            dbp=dbp,
+            hr=hr,
+            spo2=spo2,
+            rr=rr,
+            now=at + timedelta(seconds=1),
+        )
+
+
+def at_minutes(session, minutes):
+    """The moment ``minutes`` after the session's first dose."""
+    with scopes_disabled():
+        first = session.administrations.order_by("given_at").first()
+    return first.given_at + timedelta(minutes=minutes)

@@ -1,0 +1,58 @@
+"""The demo's medicine sessions: past courses, and a live floor that is alive at every start."""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from kapstone.demo.sessions import add_sessions, refresh_live_floor
+from kapstone.measures.models import SafetyAlert
+from kapstone.practice.models import Role
+from kapstone.sessions.board import board_cards
+from kapstone.sessions.models import Discharge, MedicineSession
+
+from ..factories import make_client, make_member, make_practice
+
+
+def demo_practice():
+    practice = make_practice(name="Demo-like")
+    prescriber, monitor = make_member(practice, Role.PRESCRIBER), make_member(practice, Role.MONITOR)
+    admin = make_member(practice, Role.ADMIN)
+    for state in ["treatment"] * 6 + ["follow_up"] * 2 + ["closed"] + ["screening"]:
+        make_client(practice, care_team=[prescriber, monitor], episode_state=state)
+    return practice, prescriber, monitor, admin
+
+
+def floor_by_room(admin, now):
+    return {card.session.room: card for card in board_cards(admin, now)}
+
+
+def test_the_demo_has_past_sessions_and_a_live_floor_in_every_phase(db, scoped):
+    practice, prescriber, monitor, admin = demo_practice()
+    now = timezone.now()
+    created = add_sessions(practice, prescriber=prescriber, monitor=monitor, now=now, rng=random.Random(7))
+    assert created == MedicineSession.objects.count() > 20
+    assert Discharge.objects.count() == created - 5  # every past session was discharged
+    floor = floor_by_room(admin, now + timedelta(seconds=5))
+    assert {room: card.state.phase.value for room, card in floor.items()} == {
+        "Room 1": "pre_dose",
+        "Room 2": "dosed",
+        "Room 3": "peak",
+        "Room 4": "recovery",
+        "Room 5": "discharge_ready",
+    }
+    assert floor["Room 4"].overdue and floor["Room 4"].overdue_labels == ["Vitals 90 min after the dose"]
+    assert floor["Room 3"].alerts and floor["Room 3"].vitals[0].word == "HIGH"
+    assert SafetyAlert.objects.filter(kind="vitals").count() == 1
+    assert not floor["Room 2"].overdue and not floor["Room 5"].overdue
+    # the screening client has none; every other client has a dose plan
+    assert MedicineSession.objects.filter(episode__state="screening").count() == 0
+
+    later = now + timedelta(hours=20)
+    assert refresh_live_floor(practice, now=later) == 5
+    again = floor_by_room(admin, later + timedelta(seconds=5))
+    assert {room: card.state.phase.value for room, card in again.items()} == {
+        room: card.state.phase.value for room, card in floor.items()
+    }
+    assert again["Room 4"].overdue
+    assert refresh_live_floor(practice, now=later) == 0  # already "now"
