@@ -104,16 +104,12 @@ def test_the_cron_command_sends_due_reminders(world, appointment, capsys):
     assert "Sent 1 reminder(s)." in capsys.readouterr().out
 
 
-def test_the_worker_sends_the_reminder_at_its_time(
-    world, scoped, room, tomorrow_9, ready, settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after a batch
+def test_the_worker_sends_the_reminder_at_its_time(world, scoped, room, tomorrow_9, ready, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     world.client.email = "client@example.test"
     world.client.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        appointment = book(
-            world.client, tomorrow_9 + timedelta(days=2), [world.members["therapist"]], minutes=60
-        )
+    appointment = book(world.client, tomorrow_9 + timedelta(days=2), [world.members["therapist"]], minutes=60)
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert mail.outbox == []  # deferred to the day before
     with at(appointment, 24):
