@@ -85,3 +85,35 @@ KINDS["signed_consent"] = Kind(signed_consent, portal_object=True)
 SPECS["portal:intentions"] = Spec(**PORTAL)
 SPECS["portal:consents"] = Spec(**PORTAL)
 SPECS["portal:consent_download"] = Spec(**PORTAL, kind="signed_consent")
+
+
+def integration_note(world, client):
+    from kapstone.integration.models import IntegrationNote
+
+    from ..sessions.builders import discharged_session
+
+    session = discharged_session(client, world)
+    note = IntegrationNote.objects.create(
+        practice=client.practice,
+        client=client,
+        episode=session.episode,
+        medicine_session=session,
+        held_on=session.opened_at.date(),
+        experience_summary="Calm, tearful, relieved.",
+        author=world.members["therapist"].user,
+    )
+    return [client.pk, note.pk]
+
+
+def medicine_session(world, client):
+    from ..sessions.builders import discharged_session
+
+    return [client.pk, discharged_session(client, world).pk]
+
+
+KINDS["integration_note"] = Kind(integration_note, client_scoped=True)
+KINDS["medicine_session"] = Kind(medicine_session, client_scoped=True)
+WRITERS = only("admin", "prescriber", "therapist")
+SPECS["integration:note"] = Spec(CLINICAL_200, kind="integration_note")
+SPECS["integration:note_new"] = Spec(WRITERS, kind="medicine_session")
+SPECS["integration:psychotherapy_note"] = Spec(WRITERS, kind="integration_note")

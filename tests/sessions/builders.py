@@ -109,3 +109,23 @@ def at_minutes(session, minutes):
     with scopes_disabled():
         first = session.administrations.order_by("given_at").first()
     return first.given_at + timedelta(minutes=minutes)
+
+
+def discharged_session(client, world, *, hours_ago=4):
+    """A dosed session of ``client`` that ended with a discharge (for pages that follow a session)."""
+    from kapstone.sessions.models import Discharge
+
+    opened = timezone.now() - timedelta(hours=hours_ago)
+    session = make_session(client, opened_at=opened)
+    dose(session, world.members["prescriber"], world.members["monitor"], at=opened + timedelta(minutes=10))
+    with scopes_disabled():
+        Discharge.objects.create(
+            practice=client.practice,
+            session=session,
+            discharged_at=opened + timedelta(hours=2, minutes=30),
+            discharged_by=world.members["monitor"].user,
+            aldrete_answers={},
+            aldrete_total=10,
+            criteria={},
+        )
+    return session

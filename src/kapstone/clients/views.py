@@ -23,6 +23,7 @@ CHART_SECTIONS = [
     "kapstone.scheduling.chart",
     "kapstone.screening.chart",
     "kapstone.sessions.chart",
+    "kapstone.integration.chart",
 ]
 SEARCH_FIELDS = ("legal_first_name", "legal_last_name", "preferred_name", "record_number")
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import ActionItem
+from .models import ActionItem, IntegrationNote, PsychotherapyNote
 
 
 class ActionItemForm(forms.ModelForm):
@@ -16,3 +16,29 @@ class ActionItemReviewForm(forms.ModelForm):
         model = ActionItem
         fields = ["status", "review_note"]
         widgets = {"review_note": forms.Textarea(attrs={"rows": 2})}
+
+
+class IntegrationNoteForm(forms.ModelForm):
+    themes = forms.MultipleChoiceField(
+        choices=(), required=False, widget=forms.CheckboxSelectMultiple, label="Themes"
+    )
+
+    class Meta:
+        model = IntegrationNote
+        fields = ["held_on", "experience_summary", "themes", "insights"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "experience_summary": forms.Textarea(attrs={"rows": 5}),
+            "insights": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, theme_labels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].choices = [(label, label) for label in theme_labels]
+
+
+class PsychotherapyNoteForm(forms.ModelForm):
+    class Meta:
+        model = PsychotherapyNote
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
