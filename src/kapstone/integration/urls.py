@@ -12,4 +12,16 @@ urlpatterns = [
         views.action_item,
         name="action_item",
     ),
+    path(
+        "clients/<uuid:client_id>/integration/sessions/<uuid:session_id>/note/",
+        views.note_new,
+        name="note_new",
+    ),
+    path("clients/<uuid:client_id>/integration/notes/<uuid:note_id>/", views.note, name="note"),
+    # The author's private psychotherapy note: never shown to anyone else.
+    path(
+        "clients/<uuid:client_id>/integration/notes/<uuid:note_id>/private/",
+        views.psychotherapy_note,
+        name="psychotherapy_note",
+    ),
 ]
