@@ -195,3 +195,62 @@ def test_signed_consents_can_be_read_and_downloaded(client, world, scoped):
     download = client.get(reverse("portal:consent_download", args=[signature_id]))
     assert download["Content-Disposition"].startswith("attachment;")
     assert "I agree." in download.content.decode() and world.client.legal_name in download.content.decode()
+
+
+def test_intention_reminders_before_a_medicine_session_until_one_is_written(world, scoped):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kapstone.pathway.models import Intention
+    from kapstone.pathway.services import open_episode
+    from kapstone.portal.tasks import remind_intentions
+    from kapstone.scheduling.models import Appointment
+
+    episode = open_episode(None, world.client)
+    starts = timezone.now() + timedelta(days=2)
+    Appointment.objects.create(
+        practice=world.practice,
+        client=world.client,
+        episode=episode,
+        kind="medicine",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+    )
+    assert remind_intentions.call() == 1
+    assert "write your intention" in mail.outbox[-1].body
+    Intention.objects.create(practice=world.practice, episode=episode, client=world.client, text="Be gentle.")
+    from datetime import timedelta as td
+
+    import time_machine
+
+    with time_machine.travel(timezone.now() + td(days=1)):
+        assert remind_intentions.call() == 0
+
+
+def test_a_client_who_turned_off_integration_reminders_gets_none(world, scoped):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kapstone.pathway.services import open_episode
+    from kapstone.scheduling.models import Appointment
+    from kapstone.scheduling.tasks import send_reminder
+
+    world.client.email = "c@example.test"
+    world.client.save()
+    world.client_account.remind_integration = False
+    world.client_account.save()
+    starts = timezone.now() + timedelta(hours=10)
+    appointment = Appointment.objects.create(
+        practice=world.practice,
+        client=world.client,
+        episode=open_episode(None, world.client),
+        kind="integration",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+    )
+    assert send_reminder.call(str(appointment.pk)) is False
+    world.client_account.remind_integration = True
+    world.client_account.save()
+    assert send_reminder.call(str(appointment.pk)) is True

@@ -47,3 +47,49 @@ def remind_due_questionnaires() -> int:
                 account, "questionnaire", assignment.pk, "portal/email/reminder_questionnaire.txt", {}
             )
     return sent
+
+
+@task
+def remind_intentions() -> int:
+    """Before a medicine session (within 3 days), remind clients who chose it to write an intention,
+    unless they wrote one since their last session."""
+    from datetime import timedelta
+
+    from kapstone.pathway.models import Intention
+    from kapstone.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
+
+    now, sent = timezone.now(), 0
+    with scopes_disabled():
+        upcoming = (
+            Appointment.objects.filter(
+                kind=AppointmentKind.MEDICINE,
+                status=AppointmentStatus.SCHEDULED,
+                starts_at__gt=now,
+                starts_at__lte=now + timedelta(days=3),
+                client__account__remind_intentions=True,
+            )
+            .select_related("client__account__user", "client__account__practice", "client")
+            .order_by("starts_at")
+        )
+        for appointment in upcoming:
+            previous = (
+                Appointment.objects.filter(
+                    client=appointment.client,
+                    kind=AppointmentKind.MEDICINE,
+                    starts_at__lt=appointment.starts_at,
+                )
+                .exclude(status=AppointmentStatus.CANCELLED)
+                .order_by("-starts_at")
+                .first()
+            )
+            since = previous.starts_at if previous else appointment.episode.opened_at
+            if Intention.objects.filter(episode=appointment.episode, recorded_at__gte=since).exists():
+                continue
+            sent += _remind_once(
+                appointment.client.account,
+                "intention",
+                appointment.pk,
+                "portal/email/reminder_intention.txt",
+                {},
+            )
+    return sent

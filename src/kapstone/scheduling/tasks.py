@@ -21,7 +21,7 @@ from django.utils import timezone
 from kapstone.audit.services import log_event
 from kapstone.practice.tenancy import scopes_disabled
 
-from .models import Appointment, AppointmentStatus, SchedulingSettings
+from .models import Appointment, AppointmentKind, AppointmentStatus, SchedulingSettings
 
 # The sweep looks at most this far ahead (the largest lead time a practice may set).
 MAX_LEAD = timedelta(hours=168)
@@ -70,6 +70,7 @@ def send_reminder(appointment_id: str) -> bool:
             or appointment.reminder_sent_at is not None
             or not appointment.client.email
             or not reminder_time(appointment, settings) <= now < appointment.starts_at
+            or _client_opted_out(appointment)
         ):
             return False
         Appointment.objects.filter(pk=appointment.pk).update(reminder_sent_at=now)
@@ -85,6 +86,16 @@ def send_reminder(appointment_id: str) -> bool:
             body = render_to_string("scheduling/email/reminder.txt", context)
         send_mail(f"Appointment reminder from {practice.name}", body, None, [appointment.client.email])
     return True
+
+
+def _client_opted_out(appointment) -> bool:
+    """A portal client may turn off reminders of their integration appointments."""
+    account = getattr(appointment.client, "account", None)
+    return (
+        appointment.kind == AppointmentKind.INTEGRATION
+        and account is not None
+        and not account.remind_integration
+    )
 
 
 @task

@@ -6,11 +6,12 @@ chose that kind of reminder. Appointment reminders are sent by the scheduling ap
 
 from django.core.management.base import BaseCommand
 
-from kapstone.portal.tasks import remind_due_questionnaires
+from kapstone.portal.tasks import remind_due_questionnaires, remind_intentions
 
 
 class Command(BaseCommand):
-    help = "Send due-questionnaire reminder emails to clients who chose them."
+    help = "Send due-questionnaire and intention reminder emails to clients who chose them."
 
     def handle(self, *args, **options):
         self.stdout.write(f"Sent {remind_due_questionnaires.call()} questionnaire reminder(s).")
+        self.stdout.write(f"Sent {remind_intentions.call()} intention reminder(s).")
