@@ -20,7 +20,7 @@ from kapstone.practice.tenancy import scopes_disabled
 
 from .measures import add_measures, add_open_alert
 from .pathway import add_pathway
-from .portal import CLIENT_EMAIL, add_portal
+from .portal import CLIENT_EMAIL, add_integration_notes, add_portal
 from .scheduling import add_scheduling
 from .screening import add_screening
 from .sessions import add_sessions, refresh_live_floor
@@ -192,6 +192,7 @@ def _build(rng: random.Random) -> None:
     add_pathway(practice, rng, now)
     add_scheduling(practice, rng, now)
     add_sessions(practice, prescriber=prescriber, monitor=monitor, now=now, rng=rng)
+    add_integration_notes(rng, practice, therapists[0].user, now)
 
 
 def print_logins(url: str) -> None:

@@ -54,3 +54,63 @@ def add_portal(rng: random.Random, practice, clients, therapist, password: str, 
                 created_at=now - timedelta(days=6),
             )
     return account
+
+
+SUMMARIES = [
+    "Felt heavy at first, then a wave of warmth; cried when the music changed.",
+    "Saw scenes from childhood without the usual fear; felt like watching from a kind distance.",
+    "Mostly quiet and spacious; a sense of the body being safe.",
+    "Restless in the first part, then settled; noticed how often she apologises.",
+]
+INSIGHTS = [
+    "I don't have to earn rest.",
+    "The critic is an old voice, not the truth.",
+    "I can feel sad and still be okay.",
+    "People want to hear from me.",
+]
+
+
+def add_integration_notes(rng: random.Random, practice, therapist, now) -> int:
+    """An integration note (and an EBI the day after) for every discharged demo medicine session."""
+    from kapstone.integration.models import DEFAULT_THEMES, IntegrationNote
+    from kapstone.sessions.models import MedicineSession
+
+    from .measures import record
+
+    count = 0
+    sessions = MedicineSession.objects.filter(practice=practice, discharge__isnull=False).select_related(
+        "discharge", "episode", "client"
+    )
+    for session in sessions:
+        ended = session.discharge.discharged_at
+        if ended + timedelta(days=1) < now:
+            ratings = {item: rng.randint(35, 85) for item in range(1, 7)}
+            record(session.client, "ebi", ratings, ended + timedelta(days=1))
+        held = ended + timedelta(days=rng.randint(1, 3))
+        if held > now:
+            continue
+        note = IntegrationNote.objects.create(
+            practice=practice,
+            client=session.client,
+            episode=session.episode,
+            medicine_session=session,
+            held_on=held.date(),
+            experience_summary=rng.choice(SUMMARIES),
+            themes=rng.sample(DEFAULT_THEMES, rng.randint(1, 3)),
+            insights=rng.choice(INSIGHTS),
+            author=therapist,
+            created_at=held,
+        )
+        ActionItem.objects.create(
+            practice=practice,
+            client=session.client,
+            episode=session.episode,
+            note=note,
+            what=rng.choice(STEPS),
+            due_on=(held + timedelta(days=7)).date(),
+            status=ActionItemStatus.DONE if held + timedelta(days=7) < now else ActionItemStatus.OPEN,
+            created_by=therapist,
+            created_at=held,
+        )
+        count += 1
+    return count
