@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -5,6 +7,12 @@ from playwright.sync_api import expect
 from kapstone.pathway import consent
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.practice.tenancy import scopes_disabled
+from kapstone.scheduling.models import Appointment, Room
+from kapstone.screening.eligibility import decide
+from kapstone.sessions.services import save_dose_plan
+
+from ..screening.builders import assessed
+from ..sessions.builders import request_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +34,9 @@ def test_preparation_escort_and_consent_make_the_client_ready(
 ):
     with scopes_disabled():
         episode = live_world.client.episodes.first()
+        # Screening is done: a clean intake and screeners (the measurement baseline), approved.
+        approval = assessed(live_world.client)
+        decide(request_for(live_world.members["prescriber"]), approval, outcome="approve")
         Episode.objects.filter(pk=episode.pk).update(state=EpisodeState.PREPARATION)
         consent.publish_document(
             AdminRequest(live_world.members["admin"]),
@@ -104,12 +115,30 @@ def test_preparation_escort_and_consent_make_the_client_ready(
     for code in OWN_ITEMS:
         expect(row(page, code)).to_contain_text("✓ Met")
     # an item owned by another app is still missing, and the page says who can complete it
-    baseline = row(page, "measures.baseline")
-    expect(baseline).to_contain_text("✗ Missing")
-    expect(baseline).to_contain_text("the client or a clinician")
-    expect(baseline.get_by_role("link")).to_have_attribute(
-        "href", reverse("measures:client", args=[client_record.pk])
-    )
+    dose_plan = row(page, "sessions.dose_plan")
+    expect(dose_plan).to_contain_text("✗ Missing")
+    expect(dose_plan).to_contain_text("a prescriber")
+
+    # With the prescriber's dose plan the client is ready, and a medicine session can be scheduled.
+    with scopes_disabled():
+        save_dose_plan(
+            request_for(live_world.members["prescriber"]),
+            episode,
+            protocol_id="sublingual",
+            planned_dose="100",
+        )
+        Room.objects.create(practice=live_world.practice, name="Chair B", kind="chair")
+    page.reload()
+    expect(page.get_by_role("heading", name="Ready for a medicine session?")).not_to_contain_text("Not ready")
+    page.goto(live_server.url + reverse("scheduling:new", args=[client_record.pk]))
+    page.get_by_role("radio", name="Medicine session").check()
+    page.get_by_label("Date").fill((live_world.practice.today() + timedelta(days=2)).isoformat())
+    page.get_by_label("Start time").fill("09:00")
+    page.get_by_label("Room or chair").select_option(label="Chair B (chair)")
+    page.get_by_role("button", name="Book appointment").click()
+    expect(page.get_by_role("alert").filter(has_text="Please correct")).to_have_count(0)
+    with scopes_disabled():
+        assert Appointment.objects.filter(client=client_record, kind="medicine").exists()
 
 
 def test_a_prescriber_sees_the_missing_items_and_overrides_in_writing(live_server, live_world, page, sign_in):
