@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from kapstone.accounts.models import Invitation
 from kapstone.integration.models import JournalEntry
 from kapstone.measures import services as measures
 from kapstone.practice.tenancy import scopes_disabled
@@ -32,6 +33,15 @@ def test_client_ebi_journal_and_action_item_round_trip(browser, live_server, liv
         )
     phone = browser.new_context(**PHONE)
     mobile = phone.new_page()
+    with scopes_disabled():
+        _, token = Invitation.issue(
+            user=live_world.client_account.user,
+            practice=live_world.practice,
+            created_by=live_world.members["therapist"].user,
+        )
+    mobile.goto(live_server.url + reverse("portal:welcome", args=[token]))  # the invitation's page
+    expect(mobile.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    assert_accessible(mobile)
     portal_sign_in(mobile, live_server, live_world.client_account.user)
     expect(mobile.get_by_role("heading", level=1)).to_contain_text("Hello")
     assert_accessible(mobile)
@@ -50,8 +60,14 @@ def test_client_ebi_journal_and_action_item_round_trip(browser, live_server, liv
     mobile.get_by_role("button", name="Save entry").click()
     expect(mobile.get_by_text("Shared with your care team").first).to_be_visible()
 
-    for name in ("Progress", "Reminders", "Questionnaires"):
+    mobile.get_by_role("link", name=re.compile("Open or change this entry")).first.click()
+    expect(mobile.get_by_role("heading", level=1)).to_have_text("Journal entry")
+    assert_accessible(mobile)
+    for name in ("Progress", "Reminders", "Questionnaires", "Intentions", "Consents", "Reading"):
         mobile.get_by_role("navigation", name="Portal").get_by_role("link", name=name).click()
+        expect(
+            mobile.get_by_role("navigation", name="Portal").get_by_role("link", name=name)
+        ).to_have_attribute("aria-current", "page")
         assert_accessible(mobile)
     # Another client's journal entry does not exist for this client.
     response = mobile.goto(live_server.url + reverse("portal:journal_entry", args=[other_entry.pk]))

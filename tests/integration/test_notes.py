@@ -94,3 +94,15 @@ def test_the_chart_shows_the_course_in_time_order(client, world, scoped):
     timeline = page[page.index("The course at a glance") :]
     assert timeline.index("Medicine session 1") < timeline.index("Integration")
     assert "Rest is allowed." in timeline and "Becoming more open" in timeline
+
+
+def test_a_practice_adds_its_own_themes_to_the_five(client, world, scoped):
+    client.force_login(world.members["admin"].user)
+    url = reverse("integration:themes")
+    client.post(url, {"label": "  Self-compassion "})
+    duplicate = client.post(url, {"label": "softening the inner critic"}).content.decode()
+    assert "This theme is already offered." in duplicate
+    session = discharged_session(world.client, world)
+    client.force_login(world.members["therapist"].user)
+    form = client.get(reverse("integration:note_new", args=[world.client.pk, session.pk])).content.decode()
+    assert "Self-compassion" in form and "Becoming more open" in form

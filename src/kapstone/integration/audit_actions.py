@@ -12,4 +12,5 @@ ACTIONS = {
     "integration.psychotherapy_note.created": "Wrote a private psychotherapy note",
     "integration.psychotherapy_note.updated": "Changed a private psychotherapy note",
     "integration.psychotherapy_note.viewed": "Read a private psychotherapy note",
+    "integration.theme.added": "Added an integration theme",
 }

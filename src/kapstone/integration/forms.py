@@ -42,3 +42,23 @@ class PsychotherapyNoteForm(forms.ModelForm):
         model = PsychotherapyNote
         fields = ["body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+
+class ThemeForm(forms.Form):
+    label = forms.CharField(label="Theme", max_length=80, help_text="A few words, e.g. 'Self-compassion'.")
+
+    def __init__(self, *args, practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.practice = practice
+
+    def clean_label(self):
+        from .models import DEFAULT_THEMES, PracticeTheme
+
+        label = " ".join(self.cleaned_data["label"].split())
+        taken = {t.lower() for t in DEFAULT_THEMES} | {
+            t.lower()
+            for t in PracticeTheme.objects.filter(practice=self.practice).values_list("label", flat=True)
+        }
+        if label.lower() in taken:
+            raise forms.ValidationError("This theme is already offered.")
+        return label

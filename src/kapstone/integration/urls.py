@@ -18,6 +18,7 @@ urlpatterns = [
         name="note_new",
     ),
     path("clients/<uuid:client_id>/integration/notes/<uuid:note_id>/", views.note, name="note"),
+    path("integration/themes/", views.themes, name="themes"),
     # The author's private psychotherapy note: never shown to anyone else.
     path(
         "clients/<uuid:client_id>/integration/notes/<uuid:note_id>/private/",

@@ -4,11 +4,18 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kapstone.audit.services import log_event
-from kapstone.practice.permissions import Capability, get_client, require
+from kapstone.practice.permissions import Capability, capability_required, get_client, require
 
 from . import services
-from .forms import ActionItemForm, ActionItemReviewForm, IntegrationNoteForm, PsychotherapyNoteForm
-from .models import ActionItem, IntegrationNote, JournalEntry, PsychotherapyNote
+from .forms import ActionItemForm, ActionItemReviewForm, IntegrationNoteForm, PsychotherapyNoteForm, ThemeForm
+from .models import (
+    DEFAULT_THEMES,
+    ActionItem,
+    IntegrationNote,
+    JournalEntry,
+    PracticeTheme,
+    PsychotherapyNote,
+)
 
 
 def integration(request, client_id):
@@ -124,3 +131,16 @@ def psychotherapy_note(request, client_id, note_id):
         log_event(request, "integration.psychotherapy_note.viewed", obj=private, client=client)
     context = {"client": client, "note": integration_note, "form": form, "private": private}
     return render(request, "integration/psychotherapy_note.html", context)
+
+
+@capability_required(Capability.CONFIGURE_PRACTICE)
+def themes(request):
+    """The practice's own integration themes, offered beside the five every practice has."""
+    form = ThemeForm(request.POST or None, practice=request.practice)
+    if request.method == "POST" and form.is_valid():
+        theme = PracticeTheme.objects.create(practice=request.practice, label=form.cleaned_data["label"])
+        log_event(request, "integration.theme.added", obj=theme, data={"label": theme.label})
+        messages.success(request, f"Added the theme “{theme.label}”.")
+        return redirect("integration:themes")
+    context = {"defaults": DEFAULT_THEMES, "own": PracticeTheme.objects.all(), "form": form}
+    return render(request, "integration/themes.html", context)
