@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from kapstone.audit.models import AuditEvent
-from kapstone.scheduling.models import CalendarFeed, FeedClientLabel, SchedulingSettings, token_digest
+from kapstone.practice.links import token_digest
+from kapstone.scheduling.models import CalendarFeed, FeedClientLabel, SchedulingSettings
 from kapstone.scheduling.services import cancel_appointment, issue_feed, revoke_feed
 
 from ..factories import make_client

@@ -1,7 +1,5 @@
 """People who sign in (staff now, clients through the portal later), identified by email."""
 
-import hashlib
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -9,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+
+from kapstone.practice.links import new_token, token_digest
 
 
 class UserManager(BaseUserManager):
@@ -51,10 +51,6 @@ class User(AbstractBaseUser):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class InvitationQuerySet(models.QuerySet):
     def usable(self):
         return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
@@ -85,12 +81,12 @@ class Invitation(models.Model):
 
     @classmethod
     def issue(cls, *, user, practice, created_by) -> tuple["Invitation", str]:
-        token = secrets.token_urlsafe(32)
+        token, digest = new_token()
         invitation = cls.objects.create(
             user=user,
             practice=practice,
             created_by=created_by,
-            token_hash=_digest(token),
+            token_hash=digest,
             expires_at=timezone.now() + timedelta(days=settings.KAPSTONE_INVITATION_DAYS),
         )
         return invitation, token
@@ -98,5 +94,8 @@ class Invitation(models.Model):
     @classmethod
     def find_usable(cls, token: str) -> "Invitation | None":
         return (
-            cls.objects.usable().select_related("user", "practice").filter(token_hash=_digest(token)).first()
+            cls.objects.usable()
+            .select_related("user", "practice")
+            .filter(token_hash=token_digest(token))
+            .first()
         )

@@ -1,7 +1,5 @@
 """Questionnaire responses, the assignments that ask for them, the measurement plan and safety alerts."""
 
-import hashlib
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -10,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from kapstone.practice.links import new_token, token_digest
 from kapstone.practice.tenancy import PracticeScopedModel
 
 
@@ -22,10 +21,6 @@ class PathwayPoint(models.TextChoices):
     FOLLOW_UP_3M = "follow_up_3m", "3 months after the course"
     FOLLOW_UP_6M = "follow_up_6m", "6 months after the course"
     AD_HOC = "ad_hoc", "Added by staff"
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class MeasurementPlanItem(PracticeScopedModel):
@@ -89,14 +84,13 @@ class Assignment(PracticeScopedModel):
         return f"{self.instrument_id} due {self.due_at:%Y-%m-%d}"
 
     def new_link_token(self, days: int) -> str:
-        token = secrets.token_urlsafe(32)
-        self.token_hash = _digest(token)
+        token, self.token_hash = new_token()
         self.link_expires_at = timezone.now() + timedelta(days=days)
         return token
 
     @staticmethod
     def token_digest(token: str) -> str:
-        return _digest(token)
+        return token_digest(token)
 
     @property
     def is_overdue(self) -> bool:

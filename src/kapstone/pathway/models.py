@@ -8,7 +8,6 @@ home, and the client's :class:`ConsentSignature` of a versioned :class:`ConsentD
 """
 
 import hashlib
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from kapstone.practice.links import new_token, token_digest
 from kapstone.practice.tenancy import PracticeScopedModel
 
 
@@ -369,14 +369,13 @@ class ConsentSignature(PracticeScopedModel):
         return f"{self.document} — {self.status_label}"
 
     def new_link_token(self, days: int = CONSENT_LINK_DAYS) -> str:
-        token = secrets.token_urlsafe(32)
-        self.token_hash = text_digest(token)
+        token, self.token_hash = new_token()
         self.link_expires_at = timezone.now() + timedelta(days=days)
         return token
 
     @staticmethod
     def token_digest(token: str) -> str:
-        return text_digest(token)
+        return token_digest(token)
 
     @property
     def status(self) -> str:

@@ -6,8 +6,6 @@ appointment keeps its end as a column so that clash checks and calendar ranges a
 range queries.
 """
 
-import hashlib
-import secrets
 import uuid
 from datetime import datetime, time
 
@@ -17,11 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from kapstone.practice import links
 from kapstone.practice.tenancy import PracticeScopedModel
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Room(PracticeScopedModel):
@@ -290,7 +285,6 @@ class CalendarFeed(PracticeScopedModel):
         return f"Calendar feed of {self.membership}"
 
     def new_token(self) -> str:
-        token = secrets.token_urlsafe(32)
-        self.token_hash = token_digest(token)
+        token, self.token_hash = links.new_token()
         self.created_at = timezone.now()
         return token

@@ -22,6 +22,7 @@ from django.utils import timezone
 from kapstone.audit.services import log_event
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.readiness import readiness_gaps
+from kapstone.practice.links import token_digest
 from kapstone.practice.models import Membership, Role
 
 from . import rules
@@ -34,7 +35,6 @@ from .models import (
     CalendarFeed,
     Room,
     SchedulingSettings,
-    token_digest,
 )
 
 # The roles that may book a medicine session past missing readiness items (as for episode gates).

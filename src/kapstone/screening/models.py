@@ -1,8 +1,6 @@
 """Screening records: the public "about KAP" text, inquiries, the intake, eligibility assessments and
 the prescriber's decisions. Assessments and decisions are immutable once written."""
 
-import hashlib
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -11,11 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from kapstone.practice.links import new_token, token_digest
 from kapstone.practice.tenancy import PracticeScopedModel
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ImmutableError(Exception):
@@ -186,14 +181,13 @@ class Intake(PracticeScopedModel):
         return self.completed_at is not None
 
     def new_link_token(self, days: int) -> str:
-        token = secrets.token_urlsafe(32)
-        self.token_hash = _digest(token)
+        token, self.token_hash = new_token()
         self.link_expires_at = timezone.now() + timedelta(days=days)
         return token
 
     @staticmethod
     def token_digest(token: str) -> str:
-        return _digest(token)
+        return token_digest(token)
 
 
 # ---------------------------------------------------------------- assessments and decisions
