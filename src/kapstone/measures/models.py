@@ -181,7 +181,14 @@ class SafetyAlert(PracticeScopedModel):
     response = models.ForeignKey(
         QuestionnaireResponse, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
+    class Severity(models.TextChoices):
+        # One meaning across the product (board colour, who is told, how soon it escalates):
+        # docs/severity.md.
+        WARNING = "warning", "Warning"
+        CRITICAL = "critical", "Critical"
+
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.CRITICAL)
     instrument_id = models.CharField(max_length=40, blank=True)
     item = models.PositiveSmallIntegerField(null=True, blank=True)
     summary = models.CharField(max_length=300)
