@@ -18,8 +18,9 @@ from .conftest import book, make_room
 
 @pytest.fixture
 def session(world, scoped, ready, room, tomorrow_9):
-    """A medicine session held yesterday (booked in the past, then completed)."""
-    start = tomorrow_9 - timedelta(days=2)
+    """A medicine session held two days ago (booked in the past, then completed), so that a later one
+    the next day has also already happened, at whatever hour the test runs."""
+    start = tomorrow_9 - timedelta(days=3)
     appointment = book(world.client, start, [world.members["therapist"]], kind="medicine", room=room)
     return complete_appointment(None, appointment)
 

@@ -2,9 +2,11 @@
 
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from kapstone.audit.models import AuditEvent
 from kapstone.practice.middleware import SESSION_LAST_SEEN
+from kapstone.sessions.board import board_cards
 from kapstone.sessions.discharge import discharge_session
 
 from ..factories import make_client, make_member, make_practice
@@ -169,3 +172,26 @@ def test_a_clients_sessions_page_costs_the_same_queries_for_2_and_for_12_session
         client.force_login(world.members["therapist"].user)
         counts.append(board_queries(client, reverse("sessions:client", args=[target.pk])))
     assert counts[0] == counts[1], counts
+
+
+def test_a_session_in_progress_at_midnight_stays_on_the_board(world, scoped):
+    """A client dosed late in the evening is still being monitored after the date changes."""
+    prescriber, monitor, admin = world.members["prescriber"], world.members["monitor"], world.members["admin"]
+    zone = world.practice.zone
+    midnight = datetime.combine(timezone.now().astimezone(zone).date(), clock_time(0), zone)
+    with time_machine.travel(midnight - timedelta(minutes=50), tick=False):
+        late = make_session(client_for(world), room="Room N (late)")
+        dose(late, prescriber, monitor, at=midnight - timedelta(minutes=40))
+        ended = make_session(client_for(world), room="Room Y (ended)")
+        dose(ended, prescriber, monitor, at=midnight - timedelta(hours=3))
+    with time_machine.travel(midnight - timedelta(minutes=10), tick=False):
+        discharge_session(
+            request_for(prescriber),
+            ended,
+            discharged_at=midnight - timedelta(minutes=15),
+            aldrete_answers=dict.fromkeys(range(1, 6), 2),
+            criteria={},
+            override_reason="test",
+        )
+    rooms = {card.session.room for card in board_cards(admin, midnight + timedelta(minutes=20))}
+    assert rooms == {"Room N (late)"}  # yesterday's discharged session has left the floor

@@ -9,6 +9,8 @@ time without asking the server; the server recomputes everything on each refresh
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from django.db.models import Q
+
 from kapstone.clinical.monitoring import Phase
 from kapstone.measures.models import SafetyAlert
 from kapstone.practice.permissions import visible_clients
@@ -171,12 +173,22 @@ def day_bounds(practice, now):
 
 
 def board_cards(membership, now, *, session_ids=None) -> list[Card]:
-    """Today's sessions of the clients this member may see, most urgent first."""
+    """Today's sessions of the clients this member may see, most urgent first.
+
+    A dosed session still in progress at midnight stays on the board: a client being monitored must
+    never drop off the floor because the date changed. Those are looked for back to the start of
+    yesterday, which bounds the query; yesterday's sessions that were never dosed are not monitoring
+    anyone and stay off.
+    """
     practice = membership.practice
     start, end = day_bounds(practice, now)
+    yesterday, _ = day_bounds(practice, start - timedelta(hours=1))
     sessions = MedicineSession.objects.filter(
-        opened_at__gte=start, opened_at__lt=end, client__in=visible_clients(membership)
-    )
+        Q(opened_at__gte=start)
+        | Q(opened_at__gte=yesterday, discharge__isnull=True, administrations__isnull=False),
+        opened_at__lt=end,
+        client__in=visible_clients(membership),
+    ).distinct()
     if session_ids is not None:
         sessions = sessions.filter(pk__in=session_ids)
     sessions = list(with_records(sessions))
