@@ -279,7 +279,7 @@ def test_override_bounds_are_inclusive_on_both_sides(path, value, ok):
 
 def test_the_rems_two_hours_cannot_be_shortened():
     with pytest.raises(ValueError, match="bounds 120-480 min"):
-        get_protocol("esketamine_intranasal").with_overrides({"observation.minimum_minutes": 90})
+        apply_overrides(get_protocol("esketamine_intranasal"), {"observation.minimum_minutes": 90})
 
 
 def test_override_values_must_be_exact_and_whole_where_the_unit_is():

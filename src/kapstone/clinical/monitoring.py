@@ -18,7 +18,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from kapstone.clinical.protocols import SEVERITIES, Protocol, Threshold, vital_ranges
+from kapstone.clinical.protocols import SEVERITIES, Protocol, Threshold
+from kapstone.clinical.protocols.schedule import check_points, observation_end_minutes, schedule_offsets
+from kapstone.clinical.vitals import check_plausible_value, derived_values, vital_ranges
 
 __all__ = [
     "CheckState",
@@ -33,6 +35,7 @@ __all__ = [
     "check_plausible",
     "check_plausible_value",
     "check_vitals",
+    "derived_values",
     "evaluate_discharge",
     "monitoring_status",
     "observation_end_minutes",
@@ -48,62 +51,6 @@ def _utc(value: datetime, name: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware (store UTC, show in the practice's zone)")
     return value.astimezone(UTC)
-
-
-def _infusion_minutes(protocol: Protocol, infusion_minutes: int | None) -> int:
-    if protocol.infusion is None:
-        if infusion_minutes is not None:
-            raise ValueError(f"{protocol.id} has no infusion; infusion_minutes does not apply")
-        return 0
-    if infusion_minutes is None:
-        return protocol.infusion.duration_minutes.as_int
-    if isinstance(infusion_minutes, bool) or not isinstance(infusion_minutes, int) or infusion_minutes <= 0:
-        raise ValueError(
-            f"infusion_minutes must be a positive whole number of minutes, got {infusion_minutes!r}"
-        )
-    return infusion_minutes
-
-
-def observation_end_minutes(protocol: Protocol, *, infusion_minutes: int | None = None) -> int:
-    """Minutes from the dose until the minimum observation time has passed."""
-    end = protocol.observation.minimum_minutes.as_int
-    if protocol.observation.counted_from == "infusion_end":
-        end += _infusion_minutes(protocol, infusion_minutes)
-    return end
-
-
-# --- schedule ----------------------------------------------------------------------------------------
-
-
-def _points(protocol: Protocol, until_minutes: int, infusion_minutes: int | None) -> dict[int, str]:
-    """Offset (minutes after the dose) -> id of the segment or fixed check that schedules it."""
-    infusion = _infusion_minutes(protocol, infusion_minutes)
-
-    def resolve(point: int | str) -> int | None:
-        if point == "infusion_end":
-            return infusion
-        return None if point == "discharge" else int(point)
-
-    points: dict[int, str] = {}
-    for seg in protocol.monitoring.segments:
-        start, end = resolve(seg.start), resolve(seg.end)
-        stop = until_minutes if end is None else min(end, until_minutes)
-        every = seg.every_minutes.as_int
-        t = (start or 0) + every
-        while t <= stop:
-            points.setdefault(t, seg.id)
-            t += every
-    for check in protocol.monitoring.checks:
-        if check.at_minutes <= until_minutes:
-            points[check.at_minutes] = check.id  # a named check wins over a segment tick at the same time
-    return dict(sorted(points.items()))
-
-
-def schedule_offsets(
-    protocol: Protocol, *, until_minutes: int, infusion_minutes: int | None = None
-) -> tuple[int, ...]:
-    """Minutes after the dose of every scheduled check up to ``until_minutes`` (baseline excluded)."""
-    return tuple(_points(protocol, until_minutes, infusion_minutes))
 
 
 @dataclass(frozen=True)
@@ -142,7 +89,7 @@ def scheduled_checks(
         limit = observation_end_minutes(protocol, infusion_minutes=infusion_minutes)
     else:
         limit = math.floor((_utc(until, "until") - dose_time).total_seconds() / 60)
-    points = _points(protocol, max(limit, 0), infusion_minutes)
+    points = check_points(protocol, max(limit, 0), infusion_minutes)
     return (_baseline(dose_time), *(_labelled(protocol, t, s, dose_time) for t, s in points.items()))
 
 
@@ -208,9 +155,8 @@ def monitoring_status(
     elapsed = math.ceil((now - dose_time).total_seconds() / 60)
     longest = max(s.every_minutes.as_int for s in protocol.monitoring.segments)
     horizon = max(elapsed, observation_end_minutes(protocol, infusion_minutes=infusion_minutes)) + 2 * longest
-    post = [
-        _labelled(protocol, t, s, dose_time) for t, s in _points(protocol, horizon, infusion_minutes).items()
-    ]
+    points = check_points(protocol, horizon, infusion_minutes)
+    post = [_labelled(protocol, t, s, dose_time) for t, s in points.items()]
     if discharged_at is not None:
         post = [c for c in post if c.due_at <= discharged_at]
 
@@ -324,7 +270,26 @@ class Reading:
 @dataclass(frozen=True)
 class ReadingContext:
     dose_time: datetime | None  # None before dosing: pre-dose thresholds apply
-    earlier: tuple[Reading, ...] = ()  # this session's previous readings, for sustained thresholds
+    # This session's previous readings: for sustained thresholds and the pre-dose baseline.
+    earlier: tuple[Reading, ...] = ()
+
+    def baseline(self, parameter: str, before: datetime) -> int | Decimal | None:
+        """The client's last value of ``parameter`` taken at or before the dose, earlier than ``before``.
+
+        Before dosing, every earlier reading is pre-dose, so the baseline is the previous reading.
+        Derived parameters (MAP) are computed from the same reading's inputs.
+        """
+        before = _utc(before, "taken_at")
+        limit = _utc(self.dose_time, "dose_time") if self.dose_time is not None else None
+        best: tuple[datetime, int | Decimal] | None = None
+        for r in self.earlier:
+            at = _utc(r.taken_at, "taken_at")
+            if at >= before or (limit is not None and at > limit):
+                continue
+            value = _all_values(r).get(parameter)
+            if value is not None and (best is None or at > best[0]):
+                best = (at, value)
+        return best[1] if best else None
 
 
 @dataclass(frozen=True)
@@ -340,25 +305,9 @@ class Flag:
     message: str  # what is out of range, in words
     advice: str  # what the protocol says to do
     sources: tuple[str, ...]
-
-
-def check_plausible_value(parameter: str, value: int | Decimal) -> Decimal:
-    """Return ``value`` as Decimal, or raise ``ValueError`` naming the plausible range."""
-    ranges = vital_ranges()
-    if parameter not in ranges:
-        raise KeyError(f"unknown parameter {parameter!r}; known: {', '.join(ranges)}")
-    r = ranges[parameter]
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise TypeError(f"{r.label}: give an int or Decimal, not {type(value).__name__}")
-    number = Decimal(value)
-    if not number.is_finite() or not r.low <= number <= r.high:
-        raise ValueError(
-            f"{r.label} {value} {r.unit} is not plausible: "
-            f"enter a value between {r.low} and {r.high} {r.unit}."
-        )
-    if r.integer and number != number.to_integral_value():
-        raise ValueError(f"{r.label} must be a whole number of {r.unit}, got {value}.")
-    return number
+    direction: str = "high"  # "high" or "low": which side of normal
+    baseline: int | Decimal | None = None  # the pre-dose value a relative threshold compared with
+    holds_dose: bool = False  # no dose may be recorded while the newest pre-dose reading has this
 
 
 def check_plausible(reading: Reading) -> None:
@@ -376,6 +325,12 @@ def check_plausible(reading: Reading) -> None:
         raise ValueError(" ".join(problems))
 
 
+def _all_values(reading: Reading) -> dict[str, int | Decimal]:
+    """The measured values of a reading plus the derived ones (MAP from SBP and DBP)."""
+    values = reading.values()
+    return {**values, **derived_values(values)}
+
+
 _WORDS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
 
 
@@ -384,13 +339,18 @@ def _breaches(th: Threshold, value: int | Decimal) -> bool:
     return {">": value > limit, ">=": value >= limit, "<": value < limit, "<=": value <= limit}[th.comparison]
 
 
+def _change_breaches(th: Threshold, value: int | Decimal, baseline: int | Decimal) -> bool:
+    change = baseline - value if th.comparison == "fall_greater_than" else value - baseline
+    return change > th.limit.value
+
+
 def _sustained(th: Threshold, reading: Reading, context: ReadingContext) -> bool:
     """True when earlier readings breached too, without a normal one between, for sustained_minutes."""
     assert th.sustained_minutes is not None and context.dose_time is not None
     span = timedelta(minutes=th.sustained_minutes.as_int)
     taken, dose_time = _utc(reading.taken_at, "taken_at"), _utc(context.dose_time, "dose_time")
     earlier = sorted(
-        ((_utc(r.taken_at, "taken_at"), getattr(r, th.parameter)) for r in context.earlier),
+        ((_utc(r.taken_at, "taken_at"), _all_values(r).get(th.parameter)) for r in context.earlier),
         key=lambda pair: pair[0],
         reverse=True,
     )
@@ -404,30 +364,55 @@ def _sustained(th: Threshold, reading: Reading, context: ReadingContext) -> bool
     return False
 
 
+def _fmt(value: int | Decimal) -> str:
+    return f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
+
+
 def check_vitals(protocol: Protocol, reading: Reading, context: ReadingContext) -> tuple[Flag, ...]:
     """Flags for every out-of-threshold value of ``reading``: the most severe one per parameter.
 
     A reading at or after ``context.dose_time`` is checked against "after_dose" thresholds, an earlier
-    one against "pre_dose" thresholds, both against "always". A threshold with ``sustained_minutes``
-    escalates to its ``sustained_severity`` when this session's readings have breached it for at least
-    that long with no normal reading between. Implausible values raise ``ValueError`` first.
+    one against "pre_dose" thresholds, both against "always". Mean arterial pressure is derived from
+    SBP and DBP (``kapstone.clinical.vitals.mean_arterial_pressure``) and checked like a measured value.
+    A threshold with ``sustained_minutes`` escalates to its ``sustained_severity`` when this session's
+    readings have breached it for at least that long with no normal reading between. A threshold
+    ``relative_to = "baseline"`` compares the change from the client's last pre-dose value of the
+    parameter (see :meth:`ReadingContext.baseline`); without a baseline it cannot fire. Implausible
+    values raise ``ValueError`` first.
     """
     check_plausible(reading)
     taken = _utc(reading.taken_at, "taken_at")
     dosed = context.dose_time is not None and taken >= _utc(context.dose_time, "dose_time")
     stage = "after_dose" if dosed else "pre_dose"
     ranges = vital_ranges()
+    values = _all_values(reading)
     best: dict[str, Flag] = {}
     for th in protocol.thresholds:
-        value = getattr(reading, th.parameter, None)
-        if th.when not in (stage, "always") or value is None or not _breaches(th, value):
+        value = values.get(th.parameter)
+        if th.when not in (stage, "always") or value is None:
             continue
-        sustained = th.sustained_minutes is not None and dosed and _sustained(th, reading, context)
-        severity = th.sustained_severity if sustained and th.sustained_severity else th.severity
         r = ranges[th.parameter]
-        message = f"{r.label} {value} {r.unit} is {_WORDS[th.comparison]} {th.limit.value} {r.unit}"
-        if sustained:
-            message += f" for at least {th.sustained_minutes.as_int} min"
+        baseline = None
+        if th.relative_to == "baseline":
+            baseline = context.baseline(th.parameter, reading.taken_at)
+            if baseline is None or not _change_breaches(th, value, baseline):
+                continue
+            change = abs(value - baseline)
+            word = "fall" if th.comparison == "fall_greater_than" else "rise"
+            message = (
+                f"{r.label} {_fmt(value)} {r.unit} is a {word} of {_fmt(change)} {r.unit} from the pre-dose "
+                f"baseline of {_fmt(baseline)} {r.unit} (more than {_fmt(th.limit.value)} {r.unit})"
+            )
+            sustained = False
+        else:
+            if not _breaches(th, value):
+                continue
+            sustained = th.sustained_minutes is not None and dosed and _sustained(th, reading, context)
+            limit = f"{_fmt(th.limit.value)} {r.unit}"
+            message = f"{r.label} {_fmt(value)} {r.unit} is {_WORDS[th.comparison]} {limit}"
+            if sustained:
+                message += f" for at least {th.sustained_minutes.as_int} min"
+        severity = th.sustained_severity if sustained and th.sustained_severity else th.severity
         flag = Flag(
             parameter=th.parameter,
             value=value,
@@ -440,6 +425,9 @@ def check_vitals(protocol: Protocol, reading: Reading, context: ReadingContext) 
             message=message + ".",
             advice=th.message,
             sources=th.limit.sources,
+            direction=th.direction,
+            baseline=baseline,
+            holds_dose=th.holds_dose,
         )
         held = best.get(th.parameter)
         if held is None or SEVERITIES.index(severity) > SEVERITIES.index(held.severity):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from kapstone.audit.services import log_event
 from kapstone.clinical import dosing
 from kapstone.clinical.monitoring import check_plausible_value
+from kapstone.clinical.protocols import apply_overrides
 from kapstone.measures.models import QuestionnaireResponse
 from kapstone.pathway import readiness
 from kapstone.pathway.models import EpisodeState
@@ -95,8 +96,8 @@ def update_protocol_settings(
             changed[path] = value
     if not changed:
         return []
-    after = build(protocol_id, before, label).with_overrides(
-        {k: str(v) for k, v in changed.items()}, label=label
+    after = apply_overrides(
+        build(protocol_id, before, label), {k: str(v) for k, v in changed.items()}, label=label
     )
     overrides = {o.path: f"{o.new.normalize():f}" for o in after.overrides}
     setting, _ = ProtocolSetting.objects.select_for_update().get_or_create(
