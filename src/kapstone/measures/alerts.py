@@ -7,7 +7,10 @@ all"); so does a C-SSRS screener triage of moderate or high risk (issue 3).
 from kapstone.clinical.scoring import ScoreResult
 
 # Instrument -> the result severities that raise a risk-level alert.
-RISK_LEVEL_ALERTS = {"cssrs_screener": {"moderate", "severe"}}
+RISK_LEVEL_ALERTS = {
+    "cssrs_screener": {"moderate", "severe"},
+    "cssrs_since_last_contact": {"moderate", "severe"},
+}
 
 
 def alert_reasons(result: ScoreResult, short_name: str) -> list[dict]:
