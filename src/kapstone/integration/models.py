@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from kapstone.practice.tenancy import PracticeScopedModel
 
-# Prompts offered after a medicine session, in the words clients use for what helps (issue 7).
+# Prompts offered after a medicine session, in the words clients use for what helps.
 JOURNAL_PROMPTS = [
     "What did you feel during or after the session that you usually keep at a distance?",
     "Did a familiar loop of thoughts loosen? What was it like?",
@@ -68,7 +68,7 @@ class ActionItem(PracticeScopedModel):
         return self.what
 
 
-# The five changes clients describe when KAP helps (issue 7); practices add their own themes.
+# The five changes clients describe when KAP helps; practices add their own themes.
 DEFAULT_THEMES = [
     "Reconnecting with emotion",
     "Disrupting thought loops",

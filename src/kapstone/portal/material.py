@@ -1,7 +1,7 @@
 """Default preparation and safety reading, written once per practice and then edited by its admins.
 
-Plain language for clients; the facts follow shared/reference/clinical.md §3 and §5 (fasting, escort,
-no driving until the next day, what a session is like, integration).
+Plain language for clients; the facts follow the sources in kapstone/clinical/data/evidence.toml
+(fasting, escort, no driving until the next day, what a session is like, integration).
 """
 
 from .models import Material, MaterialKind
