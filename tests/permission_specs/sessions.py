@@ -50,6 +50,7 @@ KINDS = {
     "vitals_record": Kind(a_vitals_record, client_scoped=True),
     "administration_record": Kind(an_administration, client_scoped=True),
     "protocol": Kind(lambda world, client: ["sublingual"]),
+    "scale": Kind(lambda world, client: ["dissociation_level"]),
 }
 
 ADMINISTERING = only("prescriber", "monitor")
@@ -61,6 +62,7 @@ SPECS = {
     "sessions:board_cards": Spec(CLINICAL_200),
     "sessions:protocols": Spec(CLINICAL_200),
     "sessions:protocol_edit": Spec(only("admin"), kind="protocol"),
+    "sessions:scale_labels": Spec(only("admin"), kind="scale"),
     # a client's sessions; the dose plan is the prescriber's
     "sessions:client": Spec(CLINICAL_200, kind="client"),
     "sessions:dose_plan": Spec(PRESCRIBER, kind="client"),
@@ -76,6 +78,8 @@ SPECS = {
     "sessions:note": Spec(CLINICAL_200, kind="session"),
     "sessions:amend": Spec(CLINICAL_200, kind="vitals_record"),
     "sessions:discharge": Spec(CLINICAL_200, kind="dosed_session"),
+    # cancelling a session never dosed: prescribers, or whoever opened it (nobody, in this fixture)
+    "sessions:cancel": Spec(PRESCRIBER, kind="session"),
     "sessions:summary": Spec(CLINICAL_200, kind="session"),
     "sessions:reporting_form": Spec(CLINICAL_200, kind="esketamine_session"),
 }

@@ -51,7 +51,8 @@ def test_the_form_is_prefilled_from_the_session_and_saved(world, scoped, login):
     bad = client.post(url, data | {"duration.monitoring_minutes": "100"}).content.decode()
     assert "Ensure this value is greater than or equal to 120." in bad
     assert client.post(url, data).status_code == 302
-    saved = ReportingForm.objects.get()
+    saved = ReportingForm.objects.get()  # the first version
+    assert saved.version == 1
     assert (
         saved.answers["treatment.lot_number"] == "LOT-77"
         and saved.answers["concomitant_medication.maois"] == "no"

@@ -130,7 +130,7 @@ def test_moaas_at_the_sedation_level_raises_an_observation_alert_rass_never_does
     url = reverse("sessions:observation", args=[dosed.pk])
     page = client.get(url).content.decode()
     assert "3: responds only after name is called loudly or repeatedly" in page
-    assert "CADSS-6 (dissociation) is not offered" in page
+    assert "The CADSS and CADSS-6 are not offered" in page
     now = timezone.localtime(timezone.now(), world.practice.zone).strftime("%Y-%m-%dT%H:%M")
     client.post(url, {"scale": "rass", "rass-observed_at": now, "rass-value": "-2"})
     client.post(url, {"scale": "moaas", "moaas-observed_at": now, "moaas-value": "5"})

@@ -41,20 +41,20 @@ TOP, BOTTOM, LEFT, RIGHT = 26, 44, 40, 8  # margins: caption above, tick labels 
 INSET = 10  # keeps the first and last points off the axes
 
 
-def _n(x: float) -> str:
+def num(x: float) -> str:
     """Coordinates with at most one decimal: keeps the markup small and diffs stable."""
     text = f"{x:.1f}".removesuffix(".0")
     return "0" if text == "-0" else text
 
 
-def _aware(moment: datetime) -> datetime:
+def aware_time(moment: datetime) -> datetime:
     # A naive datetime would silently be read in the server's zone and land on the wrong day.
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"chart times must be timezone-aware, got {moment!r}")
     return moment
 
 
-def _nice_step(span: float) -> float:
+def nice_step(span: float) -> float:
     raw = span / 6  # about six labelled ticks
     magnitude = 10 ** math.floor(math.log10(raw))
     return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw - 1e-9)
@@ -99,9 +99,9 @@ def _x_tick_days(first: date, last: date) -> list[date]:
     return [d for d in ticks if d <= last]
 
 
-def _text(x: float, y: float, text: str, cls: str, *, anchor: str = "start", extra: str = "") -> str:
+def svg_text(x: float, y: float, text: str, cls: str, *, anchor: str = "start", extra: str = "") -> str:
     return (
-        f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" font-size="{FONT}" fill="{INK}" '
+        f'<text class="{cls}" x="{num(x)}" y="{num(y)}" font-size="{FONT}" fill="{INK}" '
         f'text-anchor="{anchor}"{extra}>{escape(text)}</text>'
     )
 
@@ -123,8 +123,8 @@ def trajectory_svg(
     the data when it has none).
     """
     title = title or f"{instrument.short_name} over time"
-    points = sorted(((_aware(t), v) for t, v in points), key=lambda p: p[0])
-    markers = sorted(((_aware(t), str(label)) for t, label in markers), key=lambda m: m[0])
+    points = sorted(((aware_time(t), v) for t, v in points), key=lambda p: p[0])
+    markers = sorted(((aware_time(t), str(label)) for t, label in markers), key=lambda m: m[0])
     # Several charts share a page, so ids must differ; derive them from the content to stay deterministic.
     uid = escape(f"chart-{instrument.id}-{zlib.crc32(repr((points, markers)).encode()):08x}")
 
@@ -142,7 +142,7 @@ def trajectory_svg(
 
     if not points:
         # The empty state is worded, not blank, so the chart slot never looks broken.
-        return svg(40, "No scores yet.", [_text(8, 24, "No scores yet", "chart-empty")])
+        return svg(40, "No scores yet.", [svg_text(8, 24, "No scores yet", "chart-empty")])
 
     values = [float(v) for _, v in points]
     # Means (EBI) always show one decimal; whole-number totals show none, unless a value needs it.
@@ -159,12 +159,12 @@ def trajectory_svg(
             min(float(instrument.total_range[0]), *values),
             max(float(instrument.total_range[1]), *values),
         )
-        step = _nice_step(hi - lo)
+        step = nice_step(hi - lo)
     else:
         lo, hi = min(values), max(values)
         if hi - lo < 2:
             lo, hi = (lo + hi) / 2 - 1, (lo + hi) / 2 + 1
-        step = _nice_step(hi - lo)
+        step = nice_step(hi - lo)
         lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
     zones = _zones(instrument, lo, hi)
 
@@ -191,28 +191,28 @@ def trajectory_svg(
     for band, bottom, top in zones:
         cls = "chart-band-" + band.severity.replace("_", "-")
         body.append(
-            f'<rect class="chart-band {cls}" x="{LEFT}" y="{_n(y(top))}" width="{_n(zone_right - LEFT)}" '
-            f'height="{_n(y(bottom) - y(top))}" fill="{BAND_FILLS.get(band.severity, "#eeeeee")}"/>'
+            f'<rect class="chart-band {cls}" x="{LEFT}" y="{num(y(top))}" width="{num(zone_right - LEFT)}" '
+            f'height="{num(y(bottom) - y(top))}" fill="{BAND_FILLS.get(band.severity, "#eeeeee")}"/>'
         )
         mid = (y(bottom) + y(top)) / 2 + FONT * 0.35
-        body.append(_text(zone_right - 4, mid, band.label, "chart-band-label", anchor="end"))
+        body.append(svg_text(zone_right - 4, mid, band.label, "chart-band-label", anchor="end"))
 
     axis = f'stroke="{MUTED}" stroke-width="1"'
     body.append(
         f'<line class="chart-axis" x1="{LEFT}" y1="{plot_top}" x2="{LEFT}" y2="{plot_bottom}" {axis}/>'
     )
     body.append(
-        f'<line class="chart-axis" x1="{LEFT}" y1="{plot_bottom}" x2="{_n(zone_right)}" '
+        f'<line class="chart-axis" x1="{LEFT}" y1="{plot_bottom}" x2="{num(zone_right)}" '
         f'y2="{plot_bottom}" {axis}/>'
     )
     for k in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1):
         tick = round(k * step, 6)
         ty = y(tick)
         body.append(
-            f'<line class="chart-tick" x1="{LEFT - 4}" y1="{_n(ty)}" x2="{LEFT}" y2="{_n(ty)}" {axis}/>'
+            f'<line class="chart-tick" x1="{LEFT - 4}" y1="{num(ty)}" x2="{LEFT}" y2="{num(ty)}" {axis}/>'
         )
         label = f"{tick:g}" if float(tick).is_integer() else f"{tick:.1f}"
-        body.append(_text(LEFT - 6, ty + FONT * 0.35, label, "chart-tick-label", anchor="end"))
+        body.append(svg_text(LEFT - 6, ty + FONT * 0.35, label, "chart-tick-label", anchor="end"))
 
     previous_year = None
     for tick_day in _x_tick_days(first_day, last_day):
@@ -223,25 +223,26 @@ def trajectory_svg(
             label += f" {tick_day.year}"
         previous_year = tick_day.year
         body.append(
-            f'<line class="chart-tick" x1="{_n(tx)}" y1="{plot_bottom}" x2="{_n(tx)}" '
+            f'<line class="chart-tick" x1="{num(tx)}" y1="{plot_bottom}" x2="{num(tx)}" '
             f'y2="{plot_bottom + 4}" {axis}/>'
         )
-        body.append(_text(tx, plot_bottom + 16, label, "chart-tick-label", anchor="middle"))
+        body.append(svg_text(tx, plot_bottom + 16, label, "chart-tick-label", anchor="middle"))
 
     # Medicine sessions: a dashed line over the whole height and a triangle on the time axis.
     for moment, label in markers:
         mx = x(moment)
         body.append(
             f'<g class="chart-marker"><title>{escape(f"{day(moment).isoformat()}: {label}")}</title>'
-            f'<line x1="{_n(mx)}" y1="{plot_top}" x2="{_n(mx)}" y2="{plot_bottom}" stroke="{MUTED}" '
+            f'<line x1="{num(mx)}" y1="{plot_top}" x2="{num(mx)}" y2="{plot_bottom}" stroke="{MUTED}" '
             f'stroke-width="1.5" stroke-dasharray="4 3"/>'
-            f'<path d="M{_n(mx - 5)} {plot_bottom}L{_n(mx + 5)} {plot_bottom}L{_n(mx)} {plot_bottom - 8}Z" '
+            f'<path d="M{num(mx - 5)} {plot_bottom}L{num(mx + 5)} {plot_bottom}'
+            f'L{num(mx)} {plot_bottom - 8}Z" '
             f'fill="{MUTED}"/></g>'
         )
 
     coords = [(x(t), y(v)) for (t, _), v in zip(points, values, strict=True)]
     if len(points) > 1:
-        line = " ".join(f"{_n(px)},{_n(py)}" for px, py in coords)
+        line = " ".join(f"{num(px)},{num(py)}" for px, py in coords)
         body.append(
             f'<polyline class="chart-line" points="{line}" fill="none" stroke="{ACCENT}" stroke-width="2" '
             f'stroke-linejoin="round"/>'
@@ -253,14 +254,14 @@ def trajectory_svg(
         # The latest score is what a clinician looks for first: larger, with a white ring.
         cls, r = ("chart-point chart-point-latest", 5.5) if i == last else ("chart-point", 3.5)
         body.append(
-            f'<circle class="{cls}" cx="{_n(px)}" cy="{_n(py)}" r="{r}" fill="{ACCENT}" stroke="#ffffff" '
+            f'<circle class="{cls}" cx="{num(px)}" cy="{num(py)}" r="{r}" fill="{ACCENT}" stroke="#ffffff" '
             f'stroke-width="1.5"><title>{escape(tip)}</title></circle>'
         )
     for i in sorted({0, last}):
         px, py = coords[i]
         ly = py - 9 if py - 9 > plot_top + FONT else py + 9 + FONT  # below the point when near the top
         halo = ' font-weight="bold" stroke="#ffffff" stroke-width="3" paint-order="stroke"'
-        body.append(_text(px, ly, fmt(values[i]), "chart-value", anchor="middle", extra=halo))
+        body.append(svg_text(px, ly, fmt(values[i]), "chart-value", anchor="middle", extra=halo))
 
     kind = "Mean score" if instrument.scoring.method == "mean" else "Score"
     direction = DIRECTION_TEXT.get(instrument.direction)
@@ -274,7 +275,7 @@ def trajectory_svg(
             f'<path class="chart-legend-marker" d="M{LEFT} {ly}L{LEFT + 10} {ly}L{LEFT + 5} {ly - 8}Z" '
             f'fill="{MUTED}"/>'
         )
-        body.append(_text(LEFT + 16, ly, "Medicine session (dashed line)", "chart-legend"))
+        body.append(svg_text(LEFT + 16, ly, "Medicine session (dashed line)", "chart-legend"))
 
     # The same information in words, for screen readers and anyone without the picture.
     dated = ", ".join(f"{fmt(v)} ({day(t).isoformat()})" for (t, _), v in zip(points, values, strict=True))

@@ -7,6 +7,7 @@ ACTIONS = {
     "sessions.session.started": "Started a medicine session",
     "sessions.session.readiness_overridden": "Started a medicine session with readiness requirements missing",
     "sessions.session.viewed": "Viewed a medicine session",
+    "sessions.session.cancelled": "Cancelled a medicine session that was never dosed",
     "sessions.checklist.confirmed": "Confirmed the pre-dose checklist",
     "sessions.checklist.overridden": "Overrode an unmet pre-dose checklist",
     "sessions.dose.ordered": "Ordered a dose",
@@ -21,6 +22,7 @@ ACTIONS = {
     "sessions.discharge.overridden": "Discharged with unmet discharge criteria (prescriber override)",
     "sessions.summary.viewed": "Viewed a session summary",
     "sessions.reporting_form.viewed": "Viewed a session's reporting form",
-    "sessions.reporting_form.saved": "Saved a session's reporting form",
+    "sessions.reporting_form.saved": "Saved a version of a session's reporting form (earlier ones are kept)",
+    "sessions.scale_labels.changed": "Changed the practice's wording of an observation scale's levels",
     "sessions.board.viewed": "Viewed the live board",
 }

@@ -18,6 +18,7 @@ from kapstone.practice.permissions import visible_clients
 from .models import MedicineSession
 from .protocols import route_label
 from .state import ALERT_SEVERITIES, SessionState, with_records
+from .vitals_chart import sparkline_svg
 
 IN_SESSION = (Phase.DOSED, Phase.PEAK, Phase.RECOVERY)
 CARD_VITALS = (("bp", "BP", "mmHg"), ("hr", "HR", "bpm"), ("spo2", "SpO2", "%"), ("rr", "RR", "/min"))
@@ -144,6 +145,11 @@ class Card:
         return out
 
     @property
+    def trend(self) -> str:
+        """SVG sparkline of systolic BP and heart rate (from the prefetched readings: no query)."""
+        return sparkline_svg(self.state.vitals, key=str(self.session.pk))
+
+    @property
     def urgent(self) -> bool:
         return not self.discharged and (self.overdue or bool(self.alerts) or self.state.latest_flagged)
 
@@ -188,6 +194,7 @@ def board_cards(membership, now, *, session_ids=None) -> list[Card]:
         | Q(opened_at__gte=yesterday, discharge__isnull=True, administrations__isnull=False),
         opened_at__lt=end,
         client__in=visible_clients(membership),
+        cancelled_at__isnull=True,  # a cancelled session has left the floor (cancellation.py)
     ).distinct()
     if session_ids is not None:
         sessions = sessions.filter(pk__in=session_ids)

@@ -1,17 +1,29 @@
-"""The end of a session: discharge, the printable summary and the protocol's reporting form."""
+"""The end of a session: discharge (or cancelling a session never dosed), the printable summary and the
+protocol's reporting form."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
 
+from . import cancellation, reporting, services
 from . import discharge as discharging
-from . import reporting, services
-from .forms import DischargeForm, local_input
+from .forms import CancelForm, DischargeForm, local_input
+from .models import Observation
 from .roles import PRESCRIBING_ROLES, RECORDING_ROLES, has_role, require_role
-from .views import _histories, _kw, _session, _viewed
+from .views import _histories, _kw, _session, _viewed, vitals_chart
+
+# The discharge criterion the latest dissociation rating informs (protocol data, every protocol).
+DISSOCIATION_CRITERION = "dissociation_resolved"
+
+
+def latest_rating(state, scale):
+    """The newest current observation on ``scale``, or None."""
+    rated = [o for o in state.observations if o.scale == scale]
+    return rated[-1] if rated else None
 
 
 def discharge(request, session_id):
@@ -68,8 +80,36 @@ def discharge(request, session_id):
         "result": result,
         "aldrete_total": discharging.aldrete_total(form.aldrete_answers()) if form.is_bound else None,
         "can_override": has_role(request, PRESCRIBING_ROLES),
+        "dissociation_criterion": f"criterion_{DISSOCIATION_CRITERION}",
+        "latest_dissociation": latest_rating(state, Observation.Scale.DISSOCIATION),
     }
     return render(request, "sessions/discharge.html", context)
+
+
+def cancel(request, session_id):
+    """End a session that was never dosed: a reason is required; a dosed session must be discharged."""
+    session = _session(request, session_id)
+    require_role(request, RECORDING_ROLES, "cancel a medicine session")
+    if not cancellation.may_cancel(request, session):
+        raise PermissionDenied("Only a prescriber or the person who opened the session can cancel it.")
+    state = services.load(session)
+    problem = cancellation.refusal(state)
+    if problem:
+        messages.error(request, problem)
+        return redirect("sessions:detail", session_id=session.pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancellation.cancel_session(request, session, reason=form.cleaned_data["reason"])
+        except services.SessionError as exc:
+            form.add_error("reason" if exc.message == cancellation.REASON_REQUIRED else None, exc.message)
+        else:
+            messages.success(
+                request, "Session cancelled. It has left the live board; the reason is on the record."
+            )
+            return redirect("sessions:detail", session_id=session.pk)
+    context = {"session": session, "client": session.client, "state": state, "form": form}
+    return render(request, "sessions/cancel.html", context)
 
 
 def summary(request, session_id):
@@ -84,11 +124,15 @@ def summary(request, session_id):
         "age": session.client.age_on(request.practice.today()),
         **_histories(session),
         "result": _discharge_result(state),
+        "vitals_chart": vitals_chart(state, request.practice.zone),
+        "latest_dissociation": latest_rating(state, Observation.Scale.DISSOCIATION),
     }
     if definition is not None:
-        saved = reporting.saved_answers(session, definition.id)
+        records = reporting.versions(session, definition.id)
+        saved = dict(records[0].answers) if records else {}
         context["report"] = definition
         context["report_rows"] = list(reporting.filled(definition, saved, reporting.prefill(state)))
+        context["report_version"] = records[0] if records else None
     log_event(request, "sessions.summary.viewed", obj=session, client=session.client)
     return render(request, "sessions/summary.html", context)
 
@@ -107,14 +151,18 @@ def reporting_form(request, session_id):
     definition = reporting.reporting_form(state.protocol)
     if definition is None:
         raise Http404("This protocol has no reporting form.")
-    saved = reporting.saved_answers(session, definition.id)
+    records = reporting.versions(session, definition.id)
+    saved = dict(records[0].answers) if records else {}
     computed = reporting.prefill(state)
     form = reporting.ReportingFormForm(request.POST or None, definition=definition, initial=computed | saved)
     if request.method == "POST":
         require_role(request, RECORDING_ROLES, "complete the reporting form")
         if form.is_valid():
-            reporting.save_reporting_form(request, session, definition.id, form.answers())
-            messages.success(request, f"{definition.title} saved.")
+            record = reporting.save_reporting_form(request, session, definition.id, form.answers())
+            if record is None:
+                messages.info(request, f"Nothing changed: {definition.title} stays as it was.")
+            else:
+                messages.success(request, f"{definition.title} saved (version {record.version}).")
             return redirect("sessions:summary", session_id=session.pk)
     else:
         log_event(request, "sessions.reporting_form.viewed", obj=session, client=session.client)
@@ -125,5 +173,6 @@ def reporting_form(request, session_id):
         "form": form,
         "computed": computed,
         "saved": saved,
+        "history": reporting.history(definition, records),
     }
     return render(request, "sessions/reporting_form.html", context)

@@ -382,14 +382,18 @@ class ObservationForm(SessionForm):
     observed_at = WhenField(label="Time")
     value = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect)
 
-    def __init__(self, *args, scale, **kwargs):
+    def __init__(self, *args, scale, levels=None, **kwargs):
+        """``levels``: the practice's wording (``scales.practice_levels``); by default the data's."""
         super().__init__(*args, **kwargs)
         instrument = get_instrument(scale)
         item = instrument.items[0]
         self.scale = scale
         self.instrument = instrument
         self.fields["value"].label = f"{instrument.short_name}: {item.label}"
-        self.fields["value"].choices = [(o.value, o.label) for o in item.options]
+        choices = (
+            [(lv.value, lv.label) for lv in levels] if levels else [(o.value, o.label) for o in item.options]
+        )
+        self.fields["value"].choices = choices
 
 
 # --- adverse events and notes ----------------------------------------------------------------------------
@@ -432,6 +436,42 @@ class AmendmentForm(forms.Form):
     entered_in_error = forms.BooleanField(
         required=False, label="The original was entered in error (withdraw it; the values below are ignored)"
     )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for cancelling",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept on the client's record, e.g. 'Blood pressure too high to dose today; rebooked'.",
+        error_messages={
+            "required": "Give the reason the session is cancelled (it is kept on the client's record)."
+        },
+    )
+
+    def clean_reason(self):
+        reason = " ".join((self.cleaned_data.get("reason") or "").split())
+        if not reason:
+            raise forms.ValidationError(self.fields["reason"].error_messages["required"])
+        return self.cleaned_data["reason"].strip()
+
+
+class ScaleLabelsForm(forms.Form):
+    """One text field per level of a configurable scale; blank keeps kapstone's wording."""
+
+    def __init__(self, *args, levels, max_length, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.levels = levels
+        for level in levels:
+            self.fields[f"level_{level.value}"] = forms.CharField(
+                label=f"Level {level.value}",
+                required=False,
+                max_length=max_length,
+                initial=level.label if level.label != level.default else "",
+                help_text=f"Default: {level.default}",
+            )
+
+    def labels(self) -> dict[int, str]:
+        return {lv.value: self.cleaned_data.get(f"level_{lv.value}", "") for lv in self.levels}
 
 
 # --- discharge -------------------------------------------------------------------------------------------

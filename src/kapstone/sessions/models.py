@@ -105,6 +105,10 @@ class MedicineSession(PracticeScopedModel):
     # Readiness requirements (pathway gates) that were missing, and the written reason to go ahead.
     readiness_gaps = models.JSONField(default=list, blank=True)
     readiness_override_reason = models.TextField(blank=True)
+    # A session opened but never dosed ends by cancellation, with a reason (``cancellation.py``).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    cancellation_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-opened_at"]
@@ -122,6 +126,10 @@ class MedicineSession(PracticeScopedModel):
         from .protocols import session_protocol
 
         return session_protocol(self)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class PregnancyStatus(models.TextChoices):
@@ -285,10 +293,13 @@ class Observation(SessionRecord):
     class Scale(models.TextChoices):
         MOAAS = "moaas", "MOAA/S"
         RASS = "rass", "RASS"
+        # kapstone's own clinician rating (clinical/data/instruments/dissociation_level.toml): the
+        # CADSS items are copyrighted, see docs/clinical.md.
+        DISSOCIATION = "dissociation_level", "Dissociation"
 
     session = models.ForeignKey(MedicineSession, on_delete=models.CASCADE, related_name="observations")
     observed_at = models.DateTimeField()
-    scale = models.CharField(max_length=10, choices=Scale.choices)
+    scale = models.CharField(max_length=20, choices=Scale.choices)
     value = models.SmallIntegerField()
     band = models.CharField(max_length=80, blank=True)
     flags = models.JSONField(default=list, blank=True)
@@ -375,19 +386,44 @@ class Discharge(PracticeScopedModel):
 
 
 class ReportingForm(PracticeScopedModel):
-    """A protocol's reporting form for one session (the esketamine REMS Patient Monitoring Form)."""
+    """One saved version of a protocol's reporting form for a session (the esketamine REMS Patient
+    Monitoring Form). Versions are append-only: a change is a new row with the next ``version``, so the
+    earlier answers, who gave them and when stay on the record; the newest version is the form."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(MedicineSession, on_delete=models.CASCADE, related_name="reporting_forms")
     form_id = models.CharField(max_length=60)
+    version = models.PositiveSmallIntegerField(default=1)
     answers = models.JSONField(default=dict)  # "<section>.<field>" -> value as text
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        ordering = ["session", "form_id", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "form_id"], name="reporting_form_once"),
+            models.UniqueConstraint(fields=["session", "form_id", "version"], name="reporting_form_version"),
         ]
 
     def __str__(self) -> str:
-        return self.form_id
+        return f"{self.form_id} v{self.version}"
+
+
+# --- practice settings for observation scales -------------------------------------------------------------
+
+
+class ScaleLabels(PracticeScopedModel):
+    """A practice's own wording of an observation scale's levels (the dissociation level's anchors).
+
+    The values and bands stay those of the reference data; only the words shown beside each value
+    change. An observation keeps the words it was recorded with (``Observation.band``)."""
+
+    scale = models.CharField(max_length=20)
+    labels = models.JSONField(default=dict)  # str(value) -> label
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["practice", "scale"], name="scale_labels_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scale}: {len(self.labels)} label(s)"

@@ -19,6 +19,7 @@ from kapstone.measures.tasks import schedule_escalation
 
 from .models import AdverseEvent, DoseAdministration, Observation, SessionNote, VitalsReading
 from .roles import ADMINISTERING_ROLES, has_role
+from .scales import level_label
 from .services import SessionError, _actor, _log, load, record_administration
 from .state import ALERT_SEVERITIES
 
@@ -157,7 +158,8 @@ def record_observation(
         observed_at=observed_at,
         scale=scale,
         value=int(value),
-        band=result.band or "",
+        # A configurable scale keeps the practice's words as shown when it was rated (scales.py).
+        band=level_label(session.practice, scale, int(value)) or result.band or "",
         flags=flags,
         recorded_by=_actor(request),
         amends=amends,

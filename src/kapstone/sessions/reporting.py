@@ -11,8 +11,10 @@ from django import forms
 from django.db import transaction
 from django.utils import timezone
 
+from kapstone.audit.services import log_event
+
 from .models import ReportingForm
-from .services import _actor, _log, current_checklist
+from .services import current_checklist
 
 
 def reporting_form(protocol, form_id=None):
@@ -178,22 +180,80 @@ def filled(definition, saved: dict, computed: dict):
         yield section, rows
 
 
+def versions(session, form_id) -> list[ReportingForm]:
+    """Every saved version of the form, newest first."""
+    return list(
+        ReportingForm.objects.filter(session=session, form_id=form_id)
+        .select_related("updated_by")
+        .order_by("-version")
+    )
+
+
 def saved_answers(session, form_id) -> dict:
-    record = ReportingForm.objects.filter(session=session, form_id=form_id).first()
+    """The newest version's answers (the form as it stands), or {} before the first save."""
+    record = ReportingForm.objects.filter(session=session, form_id=form_id).order_by("-version").first()
     return dict(record.answers) if record else {}
 
 
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class VersionEntry:
+    record: ReportingForm
+    changes: list[Change]
+
+    @property
+    def first(self) -> bool:
+        return self.record.version == 1
+
+
+def history(definition, records: list[ReportingForm]) -> list[VersionEntry]:
+    """Newest first: each version with the answers it changed from the version before it."""
+    labels = {key(s, f): f"{s.label}: {f.label}" for s in definition.sections for f in s.fields}
+    ordered = sorted(records, key=lambda r: r.version)
+    entries, before = [], {}
+    for record in ordered:
+        after = record.answers
+        names = [n for n in labels if before.get(n, "") != after.get(n, "")]
+        names += sorted(
+            n for n in set(before) | set(after) if n not in labels and before.get(n) != after.get(n)
+        )
+        changes = [Change(labels.get(n, n), before.get(n, ""), after.get(n, "")) for n in names]
+        entries.append(VersionEntry(record, changes))
+        before = after
+    return entries[::-1]
+
+
 @transaction.atomic
-def save_reporting_form(request, session, form_id, answers: dict) -> ReportingForm:
-    record, _ = ReportingForm.objects.update_or_create(
+def save_reporting_form(request, session, form_id, answers: dict, *, now=None) -> ReportingForm | None:
+    """Save the answers as a new version; None (and nothing written) when nothing changed."""
+    # Lock the session row: two people saving at once must not both become version n + 1.
+    type(session).objects.select_for_update().filter(pk=session.pk).first()
+    latest = ReportingForm.objects.filter(session=session, form_id=form_id).order_by("-version").first()
+    if latest is not None and latest.answers == answers:
+        return None
+    record = ReportingForm.objects.create(
+        practice=session.practice,
         session=session,
         form_id=form_id,
-        defaults={
-            "practice": session.practice,
-            "answers": answers,
-            "updated_by": _actor(request),
-            "updated_at": timezone.now(),
-        },
+        version=latest.version + 1 if latest else 1,
+        answers=answers,
+        updated_by=request.user,
+        updated_at=now or timezone.now(),
     )
-    _log(request, "sessions.reporting_form.saved", record, session, form=form_id)
+    previous = latest.answers if latest else {}
+    changed = sorted(n for n in set(previous) | set(answers) if previous.get(n) != answers.get(n))
+    log_event(
+        request,
+        "sessions.reporting_form.saved",
+        obj=record,
+        client=session.client,
+        practice=session.practice,
+        data={"form": form_id, "version": record.version, "changed": changed},
+    )
     return record

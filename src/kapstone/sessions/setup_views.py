@@ -6,13 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
+from kapstone.clinical import get_instrument
 from kapstone.clinical.protocols import get_protocol
 from kapstone.pathway import readiness
 from kapstone.practice.permissions import Capability, capability_required, get_client
 
-from . import services
-from .forms import DosePlanForm, ProtocolSettingsForm, StartSessionForm
-from .models import MedicineSession, ProtocolChange
+from . import scales, services
+from .forms import DosePlanForm, ProtocolSettingsForm, ScaleLabelsForm, StartSessionForm
+from .models import MedicineSession, Observation, ProtocolChange
 from .protocols import practice_protocol, practice_protocols
 from .roles import PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, RECORDING_ROLES, has_role, require_role
 from .state import SessionState, with_records
@@ -25,8 +26,31 @@ def protocols(request):
     context = {
         "protocols": practice_protocols(request.practice),
         "changes": ProtocolChange.objects.select_related("changed_by")[:50],
+        "scales": [
+            (get_instrument(scale), scales.practice_levels(request.practice, scale))
+            for scale in scales.CONFIGURABLE_SCALES
+        ],
     }
     return render(request, "sessions/protocols.html", context)
+
+
+@capability_required(Capability.CONFIGURE_PRACTICE)
+def scale_labels(request, scale):
+    """An admin rewords the levels of a configurable observation scale for the practice."""
+    if scale not in scales.CONFIGURABLE_SCALES:
+        raise Http404("This scale cannot be reworded.")
+    levels = scales.practice_levels(request.practice, scale)
+    form = ScaleLabelsForm(request.POST or None, levels=levels, max_length=scales.LABEL_MAX_LENGTH)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scales.save_labels(request, request.practice, scale, form.labels())
+        except scales.ScaleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Saved the practice's wording of {Observation.Scale(scale).label}.")
+            return redirect("sessions:protocols")
+    context = {"instrument": get_instrument(scale), "form": form}
+    return render(request, "sessions/scale_labels.html", context)
 
 
 @capability_required(Capability.CONFIGURE_PRACTICE)

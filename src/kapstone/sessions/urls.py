@@ -9,6 +9,7 @@ urlpatterns = [
     path("sessions/board/", board_views.board, name="board"),
     path("sessions/board/cards/", board_views.board_cards_fragment, name="board_cards"),
     path("sessions/protocols/", setup_views.protocols, name="protocols"),
+    path("sessions/scales/<str:scale>/", setup_views.scale_labels, name="scale_labels"),
     path("sessions/protocols/<str:protocol_id>/", setup_views.protocol_edit, name="protocol_edit"),
     # /clients/<id>/sessions/: one client's sessions, dose plan, starting a session
     path("clients/<uuid:client_id>/sessions/", setup_views.client_sessions, name="client"),
@@ -29,6 +30,7 @@ urlpatterns = [
         name="amend",
     ),
     path("sessions/<uuid:session_id>/discharge/", end_views.discharge, name="discharge"),
+    path("sessions/<uuid:session_id>/cancel/", end_views.cancel, name="cancel"),
     path("sessions/<uuid:session_id>/summary/", end_views.summary, name="summary"),
     path("sessions/<uuid:session_id>/report/", end_views.reporting_form, name="reporting_form"),
 ]

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -12,7 +13,7 @@ from kapstone.audit.services import log_event
 from kapstone.clinical import dosing
 from kapstone.practice.permissions import Capability, get_client
 
-from . import recording, services
+from . import cancellation, recording, scales, services
 from .board import board_cards
 from .forms import (
     AdministrationForm,
@@ -34,6 +35,7 @@ from .models import (
     VitalsReading,
 )
 from .roles import ADMINISTERING_ROLES, PRESCRIBING_ROLES, RECORDING_ROLES, has_role, require_role
+from .vitals_chart import dose_marks, vitals_chart_svg
 
 CLINICAL = Capability.VIEW_CLINICAL
 
@@ -44,6 +46,8 @@ def _session(request, session_id, roles=None, what=""):
     get_client(request, session.client_id, CLINICAL)
     if roles is not None:
         require_role(request, roles, what)
+        if session.is_cancelled:
+            raise PermissionDenied("This session was cancelled: nothing more can be recorded in it.")
     return session
 
 
@@ -80,9 +84,24 @@ def detail(request, session_id):
         "can_administer": has_role(request, ADMINISTERING_ROLES),
         "pending_orders": [o for o in state.orders if state.given_for(o) < o.dose_mg],
         "age": session.client.age_on(request.practice.today()),
+        "vitals_chart": vitals_chart(state, request.practice.zone),
+        "may_cancel": cancellation.may_cancel(request, session) and cancellation.refusal(state) is None,
     }
     log_event(request, "sessions.session.viewed", obj=session, client=session.client)
     return render(request, "sessions/detail.html", context)
+
+
+def vitals_chart(state, zone) -> str:
+    """The session's vitals trend (SVG) with its protocol's thresholds and the doses given."""
+    return vitals_chart_svg(
+        state.vitals,
+        state.protocol.thresholds,
+        dose_time=state.dose_time,
+        doses=dose_marks(state.administrations, state.orders),
+        zone=zone,
+        key=str(state.session.pk),
+        title="Vitals since the dose" if state.dose_time else "Vitals (no dose given yet)",
+    )
 
 
 def _histories(session):
@@ -361,6 +380,7 @@ def observation(request, session_id):
         scale: ObservationForm(
             request.POST if posted == scale else None,
             scale=scale,
+            levels=scales.practice_levels(request.practice, scale),
             prefix=scale,
             initial=initial,
             **_kw(request, now),
@@ -383,7 +403,8 @@ def observation(request, session_id):
             if record.alert_id:
                 messages.error(request, "Sedation beyond the protocol's level: a safety alert was raised.")
             else:
-                messages.success(request, f"{record.get_scale_display()} {record.value} recorded.")
+                rating = f"{record.value} ({record.band})" if record.band else str(record.value)
+                messages.success(request, f"{record.get_scale_display()} {rating} recorded.")
             return _back(session)
     context = {"session": session, "client": session.client, "forms": forms_.items()}
     return render(request, "sessions/observation.html", context)
@@ -489,7 +510,8 @@ def _record_form(request, session, record_type, original, now):
     if record_type == "vitals":
         return VitalsForm(data, full_date=True, initial=values, **_kw(request, now))
     if record_type == "observation":
-        return ObservationForm(data, scale=original.scale, initial=values, **_kw(request, now))
+        levels = scales.practice_levels(request.practice, original.scale)
+        return ObservationForm(data, scale=original.scale, levels=levels, initial=values, **_kw(request, now))
     if record_type == "adverse_event":
         return AdverseEventForm(data, protocol=session.protocol, initial=values, **_kw(request, now))
     if record_type == "note":
