@@ -17,10 +17,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kapstone.clinical.instruments.display import format_score, score_decimals
 from kapstone.clinical.instruments.model import (
     COMBINES,
     DIRECTIONS,
     KINDS,
+    PURPOSES,
     RELIABILITY_KINDS,
     SCORING_METHODS,
     SEVERITIES,
@@ -48,6 +50,7 @@ __all__ = [
     "COMBINES",
     "DIRECTIONS",
     "KINDS",
+    "PURPOSES",
     "RELIABILITY_KINDS",
     "SCORING_METHODS",
     "SEVERITIES",
@@ -69,9 +72,11 @@ __all__ = [
     "Threshold",
     "all_instruments",
     "format_items",
+    "format_score",
     "get_instrument",
     "load_instrument",
     "required_items",
+    "score_decimals",
     "visible_items",
 ]
 

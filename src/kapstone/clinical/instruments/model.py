@@ -16,6 +16,11 @@ KINDS = ("self_report", "observation")
 SCORING_METHODS = ("sum", "mean", "domains", "triage")
 COMBINES = ("sum", "max", "mean", "count")
 RELIABILITY_KINDS = ("internal_consistency", "test_retest")
+# What an instrument is for: ``outcome`` measures track symptoms over a course (trajectories, reliable
+# change, the client's progress page); ``screening`` instruments inform eligibility and risk; ``session``
+# instruments describe one medicine session (observation scales, the EBI). A file without ``purpose``
+# counts as none of these, so a new instrument never shows up as a client's progress by accident.
+PURPOSES = ("outcome", "screening", "session")
 
 Number = int | float
 DASH = "\u2013"  # en dash for ranges in text shown to clinicians
@@ -290,6 +295,12 @@ class Instrument:
     total_range: tuple[Number, Number] | None
     notes: tuple[str, ...]
     file: str
+    purpose: str | None = None
+
+    @property
+    def is_outcome(self) -> bool:
+        """An outcome measure: charted over a course and shown to the client as progress."""
+        return self.purpose == "outcome"
 
     def item(self, number: int) -> Item:
         for candidate in self.items:

@@ -18,6 +18,7 @@ from kapstone.clinical.instruments.model import (
     DASH,
     DIRECTIONS,
     KINDS,
+    PURPOSES,
     RELIABILITY_KINDS,
     SCORING_METHODS,
     SEVERITIES,
@@ -50,7 +51,7 @@ def parse_file(path: Path) -> Instrument:
 
 _ITEM_KEYS = {"number", "label", "text", "options", "range", "anchors", "reverse_scored"}
 _ITEM_KEYS |= {"show_if", "section", "recall_period"}
-_TOP_KEYS = {"id", "name", "short_name", "version", "kind", "direction", "recall_period"}
+_TOP_KEYS = {"id", "name", "short_name", "version", "kind", "purpose", "direction", "recall_period"}
 _TOP_KEYS |= {"instructions", "licence", "sources", "option_sets", "default_options", "items", "scoring"}
 _TOP_KEYS |= {"subscales", "bands", "answer_groups", "critical_items", "positive_screen", "indicators"}
 _TOP_KEYS |= {"reliability", "response", "remission", "clinical_range", "notes"}
@@ -106,6 +107,7 @@ class _Parser:
             raise self.fail("id", f"{instrument_id!r} does not match the file name")
         sources = self.sources(raw)
         kind = self.choice(raw, "kind", KINDS, "")
+        purpose = self.choice(raw, "purpose", PURPOSES, "") if "purpose" in raw else None
         direction = self.choice(raw, "direction", DIRECTIONS, "")
         licence = self.licence(raw)
         items = self.parse_items(raw)
@@ -148,8 +150,10 @@ class _Parser:
             total_range=total_range,
             notes=tuple(self.get(raw, "notes", list, "", default=[])),
             file=self.file,
+            purpose=purpose,
         )
         self.check_direction(instrument)
+        self.check_purpose(instrument)
         return instrument
 
     def check_direction(self, instrument: Instrument) -> None:
@@ -169,6 +173,16 @@ class _Parser:
             raise self.fail(
                 "clinical_range", f"use {'min' if worse_up else 'max'} when {instrument.direction}"
             )
+
+    def check_purpose(self, instrument: Instrument) -> None:
+        # An outcome is charted as a trajectory and judged better or worse: it needs both a total and
+        # a direction.
+        if instrument.purpose != "outcome":
+            return
+        if instrument.total_range is None:
+            raise self.fail("purpose", "an outcome measure needs a total (this instrument has none)")
+        if instrument.direction == "neutral":
+            raise self.fail("purpose", "an outcome measure needs a direction (not neutral)")
 
     def choice(self, table: Mapping[str, Any], key: str, allowed: tuple[str, ...], field: str) -> str:
         value = self.get(table, key, str, field)
