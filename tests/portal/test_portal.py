@@ -93,24 +93,6 @@ def test_an_action_item_added_by_the_therapist_shows_in_the_portal(client, world
     )
 
 
-def test_progress_is_told_in_plain_words(client, world, scoped):
-    for total in (19, 9):
-        draft = measures.draft_for(world.client, "phq9", source="portal")
-        answers = measures_answers(total)
-        measures.save_answers(None, draft, answers, submit=True)
-    client.force_login(world.client_account.user)
-    page = client.get(reverse("portal:progress")).content.decode()
-    assert "Your depression score (PHQ-9) went from 19 to 9: that is a big improvement" in page
-
-
-def measures_answers(total):
-    answers = dict.fromkeys(range(1, 10), 0)
-    for item in range(1, 9):
-        answers[item] = min(3, total)
-        total -= answers[item]
-    return answers
-
-
 def test_reminder_choices_are_saved(client, world, scoped):
     client.force_login(world.client_account.user)
     client.post(reverse("portal:reminders"), {"remind_questionnaires": "on"})

@@ -22,7 +22,6 @@ from kapstone.integration.models import JOURNAL_PROMPTS, ActionItem, ActionItemS
 from kapstone.measures import services as measures
 from kapstone.measures.forms import QuestionnaireForm
 from kapstone.measures.models import Assignment
-from kapstone.measures.outcomes import charted_trajectories
 from kapstone.pathway.models import ConsentSignature, EpisodeState, Goal, Intention, WordsSource
 from kapstone.pathway.preparation import current, revise_words
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
@@ -34,7 +33,7 @@ from . import services
 from .forms import IntentionForm, JournalEntryForm, ReminderForm
 from .material import material_for
 from .middleware import client_required
-from .progress import sentence
+from .progress import progress_for
 
 
 def _context(request, **extra):
@@ -263,10 +262,8 @@ def journal_entry(request, entry_id):
 @client_required
 def progress(request):
     account = request.client_account
-    trajectories = [t for t in charted_trajectories(account.client, account.practice.zone) if t.svg]
-    for trajectory in trajectories:
-        trajectory.sentence = sentence(trajectory)
-    return render(request, "portal/progress.html", _context(request, trajectories=trajectories))
+    panels = progress_for(account.client, account.practice.zone)
+    return render(request, "portal/progress.html", _context(request, panels=panels))
 
 
 @client_required
