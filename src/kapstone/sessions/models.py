@@ -294,7 +294,7 @@ class Observation(SessionRecord):
         MOAAS = "moaas", "MOAA/S"
         RASS = "rass", "RASS"
         # kapstone's own clinician rating (clinical/data/instruments/dissociation_level.toml): the
-        # CADSS items are copyrighted, see docs/clinical.md.
+        # CADSS items are copyrighted, see docs/clinical.md ("Dissociation").
         DISSOCIATION = "dissociation_level", "Dissociation"
 
     session = models.ForeignKey(MedicineSession, on_delete=models.CASCADE, related_name="observations")
