@@ -108,3 +108,36 @@ def test_published_scales_cannot_be_reworded(world, scoped, login):
     )
     with pytest.raises(scales.ScaleError):
         scales.save_labels(request_for(world.members["admin"]), world.practice, "rass", {0: "calm"})
+
+
+def test_the_board_dialog_rates_dissociation_with_or_without_vitals(world, dosed, login):
+    web = login(world.members["monitor"])
+    board = web.get(reverse("sessions:board")).content.decode()
+    assert 'name="dialog-dissociation_level"' in board and 'name="dialog-moaas"' in board
+    url = reverse("sessions:vitals", args=[dosed.pk])
+    json = {"HTTP_ACCEPT": "application/json"}
+    with time_machine.travel(DOSE + timedelta(minutes=40), tick=False):
+        alone = web.post(url, {"dialog-taken_at": "13:38", "dialog-dissociation_level": "1"}, **json)
+        assert alone.status_code == 200 and alone.json()["ok"]
+        both = web.post(
+            url,
+            {
+                "dialog-taken_at": "13:39",
+                "dialog-sbp": "130",
+                "dialog-dbp": "80",
+                "dialog-dissociation_level": "0",
+            },
+            **json,
+        )
+        assert both.json()["ok"]
+        nothing = web.post(url, {"dialog-taken_at": "13:39"}, **json)
+        assert nothing.status_code == 400 and "Enter at least one value." in str(nothing.json()["errors"])
+        bad = web.post(
+            url,
+            {"dialog-taken_at": "13:39", "dialog-sbp": "130", "dialog-dbp": "80", "dialog-rass": "9"},
+            **json,
+        )
+        assert bad.status_code == 400 and "RASS" in str(bad.json()["errors"])
+    rated = Observation.objects.filter(session=dosed, scale="dissociation_level").order_by("observed_at")
+    assert [(o.value, o.band) for o in rated] == [(1, "Mild"), (0, "None")]
+    assert dosed.vitals.count() == 1  # the refused post saved nothing

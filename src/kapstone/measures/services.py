@@ -12,7 +12,7 @@ from kapstone.clinical.scoring import missing_items
 
 from .alerts import alert_reasons
 from .models import Assignment, PathwayPoint, QuestionnaireResponse, ResponseStatus, SafetyAlert
-from .plan import plan_for
+from .plan import items_at
 
 
 def _clip(text: str, length: int = 300) -> str:
@@ -26,7 +26,11 @@ def assign(
     instrument_id,
     *,
     due_at=None,
+    appointment=None,
+    session=None,
     point=PathwayPoint.AD_HOC,
+    """Assign ``instrument_id`` to the client. ``appointment`` / ``session`` name the medicine
+    appointment it is due before or the medicine session it follows (one per instrument each)."""
     episode=None,
     since_last_contact=False,
     actor=None,
@@ -39,7 +43,14 @@ def assign(
         client=client,
         episode=episode,
         instrument_id=instrument_id,
+        appointment=appointment,
+        session=session,
         point=point,
+    data = {"instrument": instrument_id, "point": point}
+    if appointment is not None:
+        data["appointment"] = str(appointment.pk)
+    if session is not None:
+        data["session"] = str(session.pk)
         since_last_contact=since_last_contact,
         due_at=due_at or timezone.now(),
         created_by=actor or (request.user if request is not None and request.user.is_authenticated else None),
@@ -50,7 +61,7 @@ def assign(
         obj=assignment,
         actor=actor,
         practice=client.practice,
-        data={"instrument": instrument_id, "point": point},
+        data=data,
     )
     return assignment
 
@@ -70,8 +81,102 @@ def assign_plan(request, client, point, anchor=None, *, episode=None, actor=None
             since_last_contact=item.since_last_contact,
             actor=actor,
         )
-        for item in plan_for(client.practice)
-        if item.point == point
+        for item in items_at(client.practice, point)
+    ]
+
+
+# --- the plan's moments: called by the apps that own them (docs/measurement-plan.md) ----------------
+
+
+@transaction.atomic
+def assign_for_medicine_appointment(request, appointment, *, actor=None) -> list[Assignment]:
+    """The plan's pre-session questionnaires for a booked medicine appointment, due before it starts.
+
+    Called by scheduling when a medicine appointment is booked and again when it is rescheduled:
+    assigns what the plan asks and is not assigned for this appointment yet, and moves the due time of
+    the open ones to the appointment's (new) start, less the plan item's lead time. Completed and
+    cancelled ones are left alone, so running it again never duplicates anything. Returns the
+    assignments it created.
+    """
+    leads = {item.instrument_id: item for item in items_at(appointment.practice, PathwayPoint.PRE_SESSION)}
+    existing = {
+        a.instrument_id: a for a in Assignment.objects.select_for_update().filter(appointment=appointment)
+    }
+    for assignment in existing.values():
+        item = leads.get(assignment.instrument_id)
+        due = appointment.starts_at - timedelta(hours=item.due_before_hours if item else 0)
+        if assignment.completed_at is None and assignment.cancelled_at is None and assignment.due_at != due:
+            _move(request, assignment, due, actor=actor)
+    return [
+        assign(
+            request,
+            appointment.client,
+            item.instrument_id,
+            due_at=appointment.starts_at - timedelta(hours=item.due_before_hours),
+            point=PathwayPoint.PRE_SESSION,
+            episode=appointment.episode,
+            since_last_contact=item.since_last_contact,
+            actor=actor,
+            appointment=appointment,
+        )
+        for item in leads.values()
+        if item.instrument_id not in existing
+    ]
+
+
+@transaction.atomic
+def cancel_for_appointment(request, appointment, *, reason: str, actor=None) -> list[Assignment]:
+    """Cancel the open questionnaires assigned for a medicine appointment that will not happen
+    (cancelled, or the client did not come); what the client already answered stays."""
+    now = timezone.now()
+    cancelled = list(Assignment.objects.open().select_for_update().filter(appointment=appointment))
+    for assignment in cancelled:
+        assignment.cancelled_at = now
+        assignment.save(update_fields=["cancelled_at"])
+        log_event(
+            request,
+            "measures.assignment.cancelled",
+            obj=assignment,
+            actor=actor,
+            practice=assignment.practice,
+            data={"instrument": assignment.instrument_id, "appointment": str(appointment.pk), "why": reason},
+        )
+    return cancelled
+
+
+@transaction.atomic
+def assign_after_session(request, session, *, ended_at, actor=None) -> list[Assignment]:
+    """The plan's questionnaires for after a dosed medicine session (the EBI), due the plan's days
+    after ``ended_at``. Called by sessions when the client is discharged; idempotent."""
+    done = set(Assignment.objects.filter(session=session).values_list("instrument_id", flat=True))
+    return [
+        assign(
+            request,
+            session.client,
+            item.instrument_id,
+            due_at=ended_at + timedelta(days=item.due_after_days),
+            point=PathwayPoint.POST_SESSION,
+            episode=session.episode,
+            since_last_contact=item.since_last_contact,
+            actor=actor,
+            session=session,
+        )
+        for item in items_at(session.practice, PathwayPoint.POST_SESSION)
+def _move(request, assignment, due_at, *, actor=None) -> None:
+    before = assignment.due_at
+    assignment.due_at = due_at
+    assignment.save(update_fields=["due_at"])
+    log_event(
+        request,
+        "measures.assignment.rescheduled",
+        obj=assignment,
+        actor=actor,
+        practice=assignment.practice,
+        data={"instrument": assignment.instrument_id, "from": before.isoformat(), "to": due_at.isoformat()},
+    )
+
+
+        if item.instrument_id not in done
     ]
 
 

@@ -9,6 +9,7 @@ from kapstone.practice.permissions import Capability, capability_required
 
 from .board import board_cards
 from .forms import VitalsForm, local_input
+from .views import bedside_form
 
 # How often the board asks for fresh cards. Not a clinical number: the countdowns tick in the browser
 # from event times, this only bounds how stale a card can be (a few seconds).
@@ -34,6 +35,7 @@ def board(request):
         now=now,
         initial={"taken_at": local_input(now, request.practice.zone, date=False)},
     )
+    context["ratings_form"] = bedside_form(request, None)
     log_event(request, "sessions.board.viewed", data={"sessions": len(context["cards"])})
     return render(request, "sessions/board.html", context)
 

@@ -319,8 +319,10 @@ class VitalsForm(SessionForm):
 
     UNITS = {"sbp": "mmHg", "dbp": "mmHg", "hr": "bpm", "spo2": "%", "rr": "/min"}
 
-    def __init__(self, *args, full_date=False, **kwargs):
+    def __init__(self, *args, full_date=False, allow_empty=False, **kwargs):
+        """``allow_empty``: no measurement is required (the board dialog records a rating alone)."""
         super().__init__(*args, **kwargs)
+        self.allow_empty = allow_empty
         if full_date:
             self.fields["taken_at"].widget.attrs["type"] = "datetime-local"
         ranges = vital_ranges()
@@ -357,7 +359,7 @@ class VitalsForm(SessionForm):
     def clean(self):
         data = super().clean()
         values = [data.get(n) for n in self.UNITS]
-        if not self.errors and all(v is None for v in values):
+        if not self.errors and not self.allow_empty and all(v is None for v in values):
             raise forms.ValidationError("Enter at least one value.")
         sbp, dbp = data.get("sbp"), data.get("dbp")
         if "sbp" not in self.errors and "dbp" not in self.errors:
@@ -436,6 +438,31 @@ class AmendmentForm(forms.Form):
     entered_in_error = forms.BooleanField(
         required=False, label="The original was entered in error (withdraw it; the values below are ignored)"
     )
+
+
+class BedsideRatingsForm(forms.Form):
+    """The board dialog's optional observation ratings, one select per scale, in the practice's words."""
+
+    def __init__(self, *args, levels: dict, **kwargs):
+        """``levels``: scale -> ``scales.practice_levels`` (the select lists every level, blank first)."""
+        super().__init__(*args, **kwargs)
+        self.scales = list(levels)
+        for scale, scale_levels in levels.items():
+            instrument = get_instrument(scale)
+            self.fields[scale] = forms.TypedChoiceField(
+                label=instrument.short_name,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "Not rated"), *[(lv.value, lv.label) for lv in scale_levels]],
+            )
+
+    def submitted(self) -> bool:
+        """Whether any rating was chosen (read from the raw data, before validation)."""
+        return any(self.data.get(self.add_prefix(scale)) not in (None, "") for scale in self.scales)
+
+    def ratings(self) -> dict[str, int]:
+        return {s: self.cleaned_data[s] for s in self.scales if self.cleaned_data.get(s) is not None}
 
 
 class CancelForm(forms.Form):

@@ -13,12 +13,13 @@ from kapstone.audit.services import log_event
 from kapstone.clinical import dosing
 from kapstone.practice.permissions import Capability, get_client
 
-from . import cancellation, recording, scales, services
+from . import bedside, cancellation, recording, scales, services
 from .board import board_cards
 from .forms import (
     AdministrationForm,
     AdverseEventForm,
     AmendmentForm,
+    BedsideRatingsForm,
     ChecklistForm,
     DoseOrderForm,
     NoteForm,
@@ -310,49 +311,74 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def bedside_form(request, data):
+    levels = {scale: scales.practice_levels(request.practice, scale) for scale in Observation.Scale.values}
+    return BedsideRatingsForm(data, prefix="dialog", levels=levels)
+
+
 def vitals(request, session_id):
     session = _session(request, session_id, RECORDING_ROLES, "record vitals")
     now = timezone.now()
     prefix = "dialog" if request.POST.get("dialog-taken_at") is not None else None
+    # The board dialog may also rate MOAA/S, RASS and dissociation at the same moment.
+    ratings = bedside_form(request, request.POST) if prefix else None
     form = VitalsForm(
         request.POST or None,
         prefix=prefix,
         full_date=prefix is None,
+        allow_empty=bool(ratings and ratings.submitted()),
         initial={"taken_at": local_input(now, request.practice.zone, date=prefix is not None)},
         **_kw(request, now),
     )
     if request.method == "POST":
-        record = None
-        if form.is_valid():
+        record, observations, saved = None, [], False
+        ratings_valid = ratings is None or ratings.is_valid()
+        if form.is_valid() and ratings_valid:
             try:
-                record = recording.record_vitals(
-                    request, session, taken_at=form.cleaned_data["taken_at"], **form.values()
+                record, observations = bedside.record_at_bedside(
+                    request,
+                    session,
+                    taken_at=form.cleaned_data["taken_at"],
+                    vitals=form.values(),
+                    ratings=ratings.ratings() if ratings else {},
                 )
+                saved = True
             except (services.SessionError, ValueError) as exc:
                 form.add_error(None, getattr(exc, "message", str(exc)))
         if _wants_json(request):
-            return _vitals_json(request, session, form, record)
-        if record is not None:
-            _vitals_message(request, record)
+            return _vitals_json(request, session, form, ratings, record, observations, saved)
+        if saved:
+            _vitals_message(request, record, observations)
             return redirect("sessions:board") if request.POST.get("next") == "board" else _back(session)
+        if ratings is not None and ratings.errors:
+            for errors in ratings.errors.values():
+                form.add_error(None, errors)
     return render(
         request, "sessions/vitals.html", {"session": session, "client": session.client, "form": form}
     )
 
 
-def _vitals_message(request, record):
-    if record.alert_id:
+def _vitals_message(request, record, observations=()):
+    alerts = [r for r in [record, *observations] if r is not None and r.alert_id]
+    if alerts:
         messages.error(request, "Out of range: a safety alert was raised for the care team.")
     else:
-        messages.success(request, "Vitals recorded.")
+        what = ["Vitals"] if record is not None else []
+        what += [f"{o.get_scale_display()} {o.value}" for o in observations]
+        messages.success(request, f"{', '.join(what)} recorded.")
 
 
-def _vitals_json(request, session, form, record):
-    if record is None:
+def _vitals_json(request, session, form, ratings, record, observations, saved):
+    if not saved:
         errors = {
             (name if name == "__all__" else name.removeprefix("dialog-")): [e["message"] for e in errs]
             for name, errs in form.errors.get_json_data().items()
         }
+        if ratings is not None:
+            for name, errs in ratings.errors.get_json_data().items():
+                errors.setdefault("__all__", []).extend(
+                    f"{ratings.fields[name].label}: {e['message']}" for e in errs
+                )
         return JsonResponse({"ok": False, "errors": errors}, status=400)
     cards = board_cards(request.membership, timezone.now(), session_ids=[session.pk])
     card_html = (
@@ -360,13 +386,14 @@ def _vitals_json(request, session, form, record):
         if cards
         else ""
     )
+    records = [r for r in [record, *observations] if r is not None]
     return JsonResponse(
         {
             "ok": True,
             "session": str(session.pk),
             "card": card_html,
-            "alert": bool(record.alert_id),
-            "flags": [f["message"] for f in record.flags],
+            "alert": any(r.alert_id for r in records),
+            "flags": [f["message"] for r in records for f in r.flags],
         }
     )
 
