@@ -18,6 +18,7 @@ from kapstone.practice.tenancy import scopes_disabled
 from kapstone.sessions.models import Discharge, VitalsReading
 
 from ..sessions.builders import dose, make_session, vitals
+from .accessibility import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -261,3 +262,61 @@ def test_the_board_says_when_the_connection_drops_and_recovers_by_itself(tablet,
     page.unroute("**/sessions/board/cards/")
     expect(connection).to_contain_text("Reconnected at", timeout=15_000)
     assert requests and all(r.headers.get("x-kapstone-background") == "1" for r in requests)
+
+
+def test_the_session_page_charts_the_vitals_and_the_board_dialog_rates_dissociation(
+    tablet, live_server, live_world
+):
+    monitor = live_world.members["monitor"]
+    with scopes_disabled():
+        session = make_session(live_world.client, room="Room 5")
+        dosed_at = timezone.now() - timedelta(minutes=20)
+        vitals(session, monitor, at=dosed_at - timedelta(minutes=5), sbp=124, hr=70)
+        dose(session, live_world.members["prescriber"], monitor, at=dosed_at)
+        vitals(session, monitor, at=dosed_at + timedelta(minutes=15), sbp=146, hr=88)
+    page = tablet
+    violations = []
+    page.on(
+        "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
+    sign_in_on(page, live_server, monitor.user)
+    page.goto(live_server.url + reverse("sessions:board"))
+    room = card(page, "Room 5")
+    expect(room.get_by_role("img", name="Trend of systolic BP and heart rate")).to_be_visible()
+
+    room.get_by_role("link", name="Record vitals").tap()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Systolic BP", exact=True).fill("132")
+    dialog.get_by_label("Diastolic BP", exact=True).fill("84")
+    dialog.get_by_label("Dissociation").select_option(value="2")
+    dialog.get_by_role("button", name="Save vitals").tap()
+    expect(dialog).to_be_hidden()
+    expect(
+        card(page, "Room 5").get_by_role("img", name="Trend of systolic BP and heart rate")
+    ).to_have_attribute("aria-describedby", re.compile("spark-"))
+
+    page.goto(live_server.url + reverse("sessions:detail", args=[session.pk]))
+    chart = page.get_by_role("img", name="Vitals since the dose")
+    expect(chart).to_be_visible()
+    expect(chart.locator("desc")).to_contain_text("SBP (mmHg): 124 at")
+    expect(page.locator("#h-obs").locator("xpath=..")).to_contain_text("2 (Moderate)")
+    assert_accessible(page)
+    assert not violations, violations
+
+
+def test_a_prescriber_cancels_a_session_that_was_never_dosed(tablet, live_server, live_world):
+    prescriber = live_world.members["prescriber"]
+    with scopes_disabled():
+        session = make_session(live_world.client, room="Room 6")
+    page = tablet
+    sign_in_on(page, live_server, prescriber.user)
+    page.goto(live_server.url + reverse("sessions:detail", args=[session.pk]))
+    page.get_by_role("link", name="Cancel the session").tap()
+    page.get_by_role("button", name="Cancel the session").tap()
+    expect(page.get_by_role("alert")).to_contain_text("Give the reason the session is cancelled")
+    page.get_by_label("Reason for cancelling").fill("Client arrived unwell; rebooked")
+    page.get_by_role("button", name="Cancel the session").tap()
+    expect(page.get_by_text("Cancelled — Client arrived unwell; rebooked")).to_be_visible()
+    expect(page.get_by_role("link", name="Record vitals")).to_have_count(0)
+    page.goto(live_server.url + reverse("sessions:board"))
+    expect(card(page, "Room 6")).to_have_count(0)
