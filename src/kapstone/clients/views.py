@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import log_event
+from kapstone.measures.models import SafetyAlert
+from kapstone.measures.outcome_rates import NO_DOSING, charted_trajectories
 from kapstone.pathway.models import Episode, with_current_stage
 from kapstone.practice.permissions import Capability, can, capability_required, get_client, visible_clients
 
@@ -86,10 +88,9 @@ def client_detail(request, client_id):
         sections.append(module.TEMPLATE)
     context["chart_sections"] = sections
     if show_clinical:
-        from kapstone.measures.models import SafetyAlert
-        from kapstone.measures.outcomes import charted_trajectories
-
-        context["trajectories"] = charted_trajectories(client, request.practice.zone)
+        # The doses come from the medicine-sessions section above (measures cannot ask sessions).
+        dosing = context.get("trajectory_dosing", NO_DOSING)
+        context["trajectories"] = charted_trajectories(client, request.practice.zone, dosing=dosing)
         context["open_alerts"] = SafetyAlert.objects.open().filter(client=client)
     return render(request, "clients/detail.html", context)
 

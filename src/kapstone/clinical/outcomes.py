@@ -21,16 +21,31 @@ without stored constants get no RCI and no category (``None``), never a guess.
   (baseline - latest) / baseline >= 0.5, compared exactly; ``None`` without a rule or a zero baseline.
 * **remission** = latest at or below the stored threshold (PHQ-9 <= 4, QIDS-SR16 <= 5); ``None``
   without one.
+
+Which two scores are compared (``docs/clinical.md``, "Outcomes"): an outcome belongs to one episode
+(course of care). Its **baseline** is the last score of that episode before the episode's first dose,
+or, when the episode has no score before a dose (or no dose yet), the episode's first (intake) score.
+Its **latest** is the episode's newest score; there is an outcome only when that is a later score
+than the baseline. Scores of other episodes, and scores with no episode (a screener before the
+episode), never count. :func:`baseline_and_latest` is the rule; ``kapstone.measures.outcome_rates``
+is its SQL twin and is tested against it. For a practice, each client counts once per instrument:
+with the episode of their newest score (:func:`outcome_rates`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from fractions import Fraction
+from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from kapstone.clinical.instruments import Instrument, Number, get_instrument
+from kapstone.clinical.instruments import Instrument, Number, all_instruments, get_instrument
 from kapstone.clinical.scoring import ScoreResult
 
 # Two-sided 95 % criterion of the Jacobson-Truax method: a statistical convention, not clinical data.
@@ -203,3 +218,219 @@ def _with_explanation(instrument: Instrument, res: ReliableChange) -> ReliableCh
         need = f"≤ {_fmt(rem.max)}" if rem.max is not None else f"≥ {_fmt(rem.min)}"
         parts.append(f"remission {'yes' if res.remission else 'no'} (needs {need})")
     return replace(res, explanation="; ".join(parts) + ".")
+
+
+# --- which scores make an outcome ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Score:
+    """One submitted total, as plain data. ``key`` breaks ties between equal times (the row's id)."""
+
+    at: datetime
+    key: str
+    total: Number = field(compare=False)
+
+
+def episode_baseline(scores: Iterable[Score], first_dose_at: datetime | None) -> Score | None:
+    """The episode's baseline: its last score before ``first_dose_at``, else its first score.
+
+    ``scores`` are one instrument's scores of one episode, in any order.
+    """
+    ordered = sorted(scores)
+    if not ordered:
+        return None
+    before = [s for s in ordered if first_dose_at is not None and s.at < first_dose_at]
+    return before[-1] if before else ordered[0]
+
+
+def baseline_and_latest(
+    scores: Iterable[Score], first_dose_at: datetime | None
+) -> tuple[Score, Score] | None:
+    """The episode's baseline and its newest score, or ``None`` when there is no later score."""
+    ordered = sorted(scores)
+    baseline = episode_baseline(ordered, first_dose_at)
+    if baseline is None or ordered[-1] == baseline:
+        return None
+    return baseline, ordered[-1]
+
+
+# --- practice outcome rates ------------------------------------------------------------------------
+
+VERDICTS = ("improved", "responded", "remitted", "deteriorated")
+VERDICT_LABELS = {
+    "improved": "Reliable improvement",
+    "responded": "Response",
+    "remitted": "Remission",
+    "deteriorated": "Reliable deterioration",
+}
+
+
+@dataclass(frozen=True)
+class OutcomeConfig:
+    """The practice-report settings of ``data/outcomes.toml``."""
+
+    remission_instrument: str
+    index_min: Number
+    remission_max: Number
+    after_days: int
+    tolerance_days: int
+    source: str
+    unconfirmed: str | None
+
+    @property
+    def window(self) -> tuple[timedelta, timedelta]:
+        """The 12-month follow-up window, as offsets from the index date (inclusive)."""
+        return (
+            timedelta(days=self.after_days - self.tolerance_days),
+            timedelta(days=self.after_days + self.tolerance_days),
+        )
+
+
+@cache
+def outcome_config(path: str | None = None) -> OutcomeConfig:
+    file = Path(path) if path else Path(str(resources.files("kapstone.clinical"))) / "data" / "outcomes.toml"
+    with file.open("rb") as fh:
+        raw = tomllib.load(fh)
+    twelve = raw["remission_at_12_months"]
+    config = OutcomeConfig(
+        remission_instrument=twelve["instrument"],
+        index_min=twelve["index_min"],
+        remission_max=twelve["remission_max"],
+        after_days=twelve["after_days"],
+        tolerance_days=twelve["tolerance_days"],
+        source=twelve["source"],
+        unconfirmed=twelve.get("unconfirmed"),
+    )
+    if not get_instrument(config.remission_instrument).is_outcome:
+        raise ValueError(f"outcomes.toml: {config.remission_instrument} is not an outcome measure")
+    return config
+
+
+def outcome_instruments() -> list[Instrument]:
+    """The instruments a practice outcome report covers: those whose data says ``purpose = "outcome"``
+    (PHQ-9, GAD-7, PCL-5, QIDS-SR16), never screeners or session questionnaires."""
+    return [i for i in all_instruments() if i.is_outcome]
+
+
+def verdicts(instrument: Instrument, baseline: Number, latest: Number) -> dict[str, bool | None]:
+    """The four verdicts of one outcome; ``None`` where the instrument has no constant for it."""
+    change = reliable_change(instrument, baseline, latest)
+    reliable = change.category is not None
+    return {
+        "improved": change.category in ("improved", "recovered") if reliable else None,
+        "responded": None if instrument.response is None else bool(change.response),
+        "remitted": change.remission,
+        "deteriorated": change.category == "deteriorated" if reliable else None,
+    }
+
+
+@dataclass(frozen=True)
+class EpisodeScores:
+    """One instrument's scores of one episode, and the episode's first dose (``None`` before it)."""
+
+    client: str
+    episode: str
+    first_dose_at: datetime | None
+    scores: Sequence[Score]
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int | None  # None: the instrument has no constant for this verdict
+    n: int
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.count is None or not self.n else self.count / self.n * 100
+
+
+@dataclass(frozen=True)
+class OutcomeRates:
+    instrument: Instrument
+    n: int  # clients with a baseline and a later score
+    counts: dict[str, int | None]
+
+    def rate(self, verdict: str) -> Rate:
+        return Rate(self.counts[verdict], self.n)
+
+    @property
+    def rates(self) -> list[tuple[str, str, Rate]]:
+        return [(v, VERDICT_LABELS[v], self.rate(v)) for v in VERDICTS]
+
+
+def client_outcome(
+    episodes: Iterable[EpisodeScores], *, start: datetime | None = None, end: datetime | None = None
+) -> tuple[Score, Score] | None:
+    """One client's outcome on one instrument: the episode of the newest score before ``end``
+    (exclusive), its baseline and that newest score; ``None`` if that score is before ``start``."""
+    kept = [(e, [s for s in e.scores if end is None or s.at < end]) for e in episodes]
+    newest = max(((s, e) for e, scores in kept for s in scores), key=lambda pair: pair[0], default=None)
+    if newest is None or (start is not None and newest[0].at < start):
+        return None
+    episode = newest[1]
+    scores = next(scores for e, scores in kept if e is episode)
+    return baseline_and_latest(scores, episode.first_dose_at)
+
+
+def outcome_rates(
+    instrument: Instrument,
+    episodes: Iterable[EpisodeScores],
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> OutcomeRates:
+    """The practice's rates for one instrument, one client at a time (the reference the SQL matches)."""
+    by_client: dict[str, list[EpisodeScores]] = {}
+    for episode in episodes:
+        by_client.setdefault(episode.client, []).append(episode)
+    n = 0
+    counts: dict[str, int | None] = dict.fromkeys(VERDICTS, 0)
+    for client_episodes in by_client.values():
+        pair = client_outcome(client_episodes, start=start, end=end)
+        if pair is None:
+            continue
+        n += 1
+        for verdict, value in verdicts(instrument, pair[0].total, pair[1].total).items():
+            counts[verdict] = None if value is None else counts[verdict] + value
+    if n == 0:  # no outcome: a verdict without a constant is still "none on file", not 0
+        sample = verdicts(instrument, instrument.total_range[0], instrument.total_range[0])
+        counts = {v: None if sample[v] is None else 0 for v in VERDICTS}
+    return OutcomeRates(instrument, n, counts)
+
+
+@dataclass(frozen=True)
+class TwelveMonthRemission:
+    remitted: int
+    n: int  # episodes with an index score whose 12-month window has closed
+
+    @property
+    def rate(self) -> Rate:
+        return Rate(self.remitted, self.n)
+
+
+def remission_at_12_months(
+    episodes: Iterable[EpisodeScores],
+    *,
+    as_of: datetime,
+    start: datetime | None = None,
+    config: OutcomeConfig | None = None,
+) -> TwelveMonthRemission:
+    """MIPS #370 for the PHQ-9 scores of each episode: the index is the episode's baseline; it counts
+    when above 9 and its window (index + 365 days +/- 60) closed before ``as_of`` (and, given
+    ``start``, on or after it); it remitted when a score in the window is below 5.
+    """
+    config = config or outcome_config()
+    lo, hi = config.window
+    n = remitted = 0
+    for episode in episodes:
+        scores = [s for s in episode.scores if s.at < as_of]
+        index = episode_baseline(scores, episode.first_dose_at)
+        if index is None or index.total < config.index_min:
+            continue
+        closes = index.at + hi
+        if closes >= as_of or (start is not None and closes < start):
+            continue
+        n += 1
+        remitted += any(index.at + lo <= s.at <= closes and s.total <= config.remission_max for s in scores)
+    return TwelveMonthRemission(remitted, n)

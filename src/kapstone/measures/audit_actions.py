@@ -13,4 +13,5 @@ ACTIONS = {
     "measures.alert.escalated": "Escalated an unacknowledged safety alert to admins",
     "measures.alerts.viewed": "Viewed the open safety alerts",
     "measures.plan.updated": "Changed the measurement plan",
+    "measures.outcomes.exported": "Exported the practice's outcome rates (aggregate, no client named)",
 }

@@ -14,9 +14,9 @@ import zlib
 import zoneinfo
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
+from kapstone.clinical.instruments import format_score
 from kapstone.clinical.instruments.model import DASH, Band, Instrument, Number
 
 # The site's palette (kapstone.css): dark ink for text, a muted grey for axes, one accent for the data.
@@ -145,12 +145,10 @@ def trajectory_svg(
         return svg(40, "No scores yet.", [svg_text(8, 24, "No scores yet", "chart-empty")])
 
     values = [float(v) for _, v in points]
-    # Means (EBI) always show one decimal; whole-number totals show none, unless a value needs it.
-    decimals = 1 if instrument.scoring.method == "mean" or not all(v.is_integer() for v in values) else 0
 
     def fmt(value: float) -> str:
-        # Half up, as clinicians round by hand (an EBI mean of 62.25 reads 62.3, not float's 62.2).
-        return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP) + 0)
+        # As the instrument reports it (a sum whole, an EBI mean to one decimal): one rule for every page.
+        return format_score(instrument, value)
 
     # Y axis: the instrument's full range so charts of different clients compare at a glance; stretched
     # if a stored total falls outside it, and the data's own extent when the instrument has no range.
@@ -296,3 +294,144 @@ def trajectory_svg(
         sessions = "; ".join(f"{day(t).isoformat()} ({label})" for t, label in markers)
         desc += f" Medicine sessions: {sessions}."
     return svg(height, desc, body)
+
+
+# --- practice outcome rates over time -------------------------------------------------------------------
+
+# One look per verdict: colour, dash pattern and marker shape differ, so no series relies on colour alone.
+RATE_SERIES = {
+    "improved": ("#1f5f5b", "", "circle"),
+    "responded": ("#2b4c8c", "6 3", "square"),
+    "remitted": ("#5a3d8a", "2 3", "diamond"),
+    "deteriorated": ("#9b2226", "10 3 2 3", "triangle"),
+}
+
+
+def rate_words(label: str, rate) -> str:
+    """``Response 4 of 10 (40%)``: a rate always with its denominator."""
+    return f"{label} {rate.count} of {rate.n} ({rate.percent or 0:.0f}%)"
+
+
+def period_label(period: datetime, by: str = "quarter") -> str:
+    """``2026 Q1`` for a quarter, ``Mar 2026`` for a month."""
+    if by == "month":
+        return f"{MONTHS[period.month - 1]} {period.year}"
+    return f"{period.year} Q{(period.month - 1) // 3 + 1}"
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    r = 4
+    if shape == "circle":
+        return f'<circle cx="{num(x)}" cy="{num(y)}" r="{r}" fill="{colour}"/>'
+    if shape == "square":
+        return f'<rect x="{num(x - r)}" y="{num(y - r)}" width="{2 * r}" height="{2 * r}" fill="{colour}"/>'
+    if shape == "diamond":
+        d = r + 1
+        return (
+            f'<path d="M{num(x)} {num(y - d)}L{num(x + d)} {num(y)}L{num(x)} {num(y + d)}'
+            f'L{num(x - d)} {num(y)}Z" fill="{colour}"/>'
+        )
+    top, right, left, bottom = num(y - r - 1), num(x + r + 1), num(x - r - 1), num(y + r)
+    return f'<path d="M{num(x)} {top}L{right} {bottom}L{left} {bottom}Z" fill="{colour}"/>'
+
+
+def rates_chart_svg(
+    instrument: Instrument,
+    periods: Sequence,
+    *,
+    by: str = "quarter",
+    width: int = 640,
+    height: int = 240,
+) -> str:
+    """Each verdict's rate (% of n) per month or quarter of the latest score, as one ``<svg>``.
+
+    ``periods`` are ``PeriodRates`` (``.period``, ``.rates``) oldest first. A verdict the instrument has
+    no constant for is left out. ``<desc>`` says every rate with its denominator in words, and the page
+    shows the same numbers as a table.
+    """
+    title = f"{instrument.short_name} outcome rates by {by}"
+    content = repr([(p.period, p.rates.counts, p.rates.n) for p in periods]).encode()
+    uid = escape(f"rates-{instrument.id}-{zlib.crc32(content):08x}")
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-rates" role="img" '
+        f'viewBox="0 0 {width} {{h}}" width="100%" aria-labelledby="{uid}-title" '
+        f'aria-describedby="{uid}-desc" '
+        f'font-family="system-ui, -apple-system, Segoe UI, sans-serif">'
+    )
+
+    def svg(h: int, desc: str, body: list[str]) -> str:
+        return "\n".join(
+            [
+                head.replace("{h}", str(h)),
+                f'<title id="{uid}-title">{escape(title)}</title>',
+                f'<desc id="{uid}-desc">{escape(desc)}</desc>',
+                *body,
+                "</svg>",
+            ]
+        )
+
+    if not periods:
+        return svg(
+            40, "No outcomes in this period.", [svg_text(8, 24, "No outcomes in this period", "chart-empty")]
+        )
+
+    verdicts = [v for v in RATE_SERIES if periods[0].rates.counts.get(v) is not None]
+    labels = {v: label for v, label, _ in periods[0].rates.rates}
+    plot_top, plot_bottom = TOP, height - BOTTOM - 14
+    x_lo, x_hi = LEFT + 24, width - RIGHT - 24
+
+    def x(i: int) -> float:
+        return (x_lo + x_hi) / 2 if len(periods) == 1 else x_lo + i * (x_hi - x_lo) / (len(periods) - 1)
+
+    def y(percent: float) -> float:
+        return plot_bottom - percent / 100 * (plot_bottom - plot_top)
+
+    axis = f'stroke="{MUTED}" stroke-width="1"'
+    body = [
+        f'<text class="chart-caption" x="8" y="16" font-size="11" fill="{MUTED}">'
+        "% of clients with a baseline and a later score (n)</text>",
+        f'<line class="chart-axis" x1="{LEFT}" y1="{plot_top}" x2="{LEFT}" y2="{plot_bottom}" {axis}/>',
+        f'<line class="chart-axis" x1="{LEFT}" y1="{plot_bottom}" x2="{width - RIGHT}" '
+        f'y2="{plot_bottom}" {axis}/>',
+    ]
+    for tick in range(0, 101, 25):
+        ty = y(tick)
+        body.append(
+            f'<line class="chart-grid" x1="{LEFT}" y1="{num(ty)}" x2="{width - RIGHT}" y2="{num(ty)}" '
+            'stroke="#e2e6ea" stroke-width="1"/>'
+        )
+        body.append(svg_text(LEFT - 6, ty + FONT * 0.35, f"{tick}%", "chart-tick-label", anchor="end"))
+    for i, p in enumerate(periods):
+        body.append(
+            svg_text(x(i), plot_bottom + 14, period_label(p.period, by), "chart-tick-label", anchor="middle")
+        )
+        body.append(svg_text(x(i), plot_bottom + 26, f"n = {p.rates.n}", "chart-tick-label", anchor="middle"))
+    for verdict in verdicts:
+        colour, dash, shape = RATE_SERIES[verdict]
+        points = [(x(i), y(p.rates.rate(verdict).percent or 0)) for i, p in enumerate(periods)]
+        group = [f'<g class="chart-series chart-series-{verdict}">']
+        if len(points) > 1:
+            dashes = f' stroke-dasharray="{dash}"' if dash else ""
+            line = " ".join(f"{num(px)},{num(py)}" for px, py in points)
+            group.append(
+                f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"{dashes}/>'
+            )
+        for (px, py), p in zip(points, periods, strict=True):
+            rate = p.rates.rate(verdict)
+            tip = f"{period_label(p.period, by)}: {rate_words(labels[verdict], rate)}"
+            group.append(f"<g><title>{escape(tip)}</title>{_marker(shape, px, py, colour)}</g>")
+        group.append("</g>")
+        body.extend(group)
+    # Legend: the marker and the words, in one row under the axis.
+    lx, ly = LEFT, height - 8
+    for verdict in verdicts:
+        colour, _dash, shape = RATE_SERIES[verdict]
+        body.append(_marker(shape, lx + 4, ly - 4, colour))
+        body.append(svg_text(lx + 12, ly, labels[verdict], "chart-legend"))
+        lx += 12 + len(labels[verdict]) * 5.6 + 16
+
+    parts = []
+    for p in periods:
+        said = ", ".join(rate_words(labels[v], p.rates.rate(v)) for v in verdicts)
+        parts.append(f"{period_label(p.period, by)}: n = {p.rates.n}; {said}.")
+    return svg(height, " ".join(parts), body)

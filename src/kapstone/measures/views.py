@@ -14,6 +14,7 @@ from kapstone.clinical import get_instrument
 from kapstone.practice.permissions import Capability, capability_required, get_client, visible_clients
 
 from . import services
+from .charts import rates_chart_svg
 from .forms import (
     AcknowledgeForm,
     AdministerForm,
@@ -23,7 +24,16 @@ from .forms import (
     QuestionnaireForm,
 )
 from .models import Assignment, MeasurementPlanItem, QuestionnaireResponse, SafetyAlert
-from .outcomes import charted_trajectories, practice_outcomes
+from .outcome_forms import OutcomeFilterForm
+from .outcome_rates import (
+    NO_DOSING,
+    OutcomeFilters,
+    charted_trajectories,
+    dosing_facts,
+    practice_rates,
+    rates_over_time,
+    twelve_month_remission,
+)
 from .plan import plan_for
 from .tasks import send_questionnaire_link
 
@@ -41,7 +51,9 @@ def _instrument_or_404(instrument_id):
 
 def client_measures(request, client_id):
     client = get_client(request, client_id, CLINICAL)
-    trajectories = charted_trajectories(client, request.practice.zone)
+    facts = dosing_facts()
+    dosing = facts.client_dosing(client) if facts else NO_DOSING
+    trajectories = charted_trajectories(client, request.practice.zone, dosing=dosing)
     context = {
         "client": client,
         "trajectories": trajectories,
@@ -195,7 +207,23 @@ def due_list(request):
 
 @capability_required(CLINICAL)
 def outcomes(request):
-    return render(request, "measures/outcomes.html", {"outcomes": practice_outcomes(request.practice)})
+    """Outcome rates per instrument with their denominators, filtered by a GET form; aggregate data
+    only (no client is named), in a fixed number of queries (docs/clinical.md, "Outcomes")."""
+    form = OutcomeFilterForm(request.GET or None, practice=request.practice)
+    context = {"form": form, "filtered": bool(request.GET)}
+    if not request.GET or form.is_valid():
+        filters = form.filters() if request.GET else OutcomeFilters()
+        series = rates_over_time(request.practice, request.practice.zone, filters)
+        context["instruments"] = [
+            {
+                "rates": r,
+                "periods": (periods := series[r.instrument.id]),
+                "svg": rates_chart_svg(r.instrument, periods),
+            }
+            for r in practice_rates(request.practice, filters)
+        ]
+        context["twelve_month"] = twelve_month_remission(request.practice, filters, as_of=timezone.now())
+    return render(request, "measures/outcomes.html", context)
 
 
 @capability_required(Capability.CONFIGURE_PRACTICE)

@@ -7,4 +7,4 @@ class SessionsConfig(AppConfig):
     verbose_name = "Medicine sessions"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import dosing, signals  # noqa: F401

@@ -1,10 +1,12 @@
 """The medicine-sessions section of the client chart, and dose markers for the trajectory charts."""
 
+from django.db.models import Min
 from django.utils import timezone
 
+from kapstone.measures.outcome_rates import NO_DOSING, ClientDosing
 from kapstone.practice.permissions import Capability, can
 
-from .models import MedicineSession
+from .models import DoseAdministration, MedicineSession
 from .roles import PRESCRIBING_ROLES, has_role
 from .state import SessionState, with_records
 
@@ -32,6 +34,8 @@ def chart_context(request, client) -> dict:
         "medicine_sessions": _states(client, CHART_SESSIONS) if clinical else [],
         "medicine_sessions_total": MedicineSession.objects.filter(client=client).count() if clinical else 0,
         "medicine_sessions_can_prescribe": has_role(request, PRESCRIBING_ROLES),
+        # For the measures trajectories on the same chart (measures cannot ask sessions itself).
+        "trajectory_dosing": client_dosing(client) if clinical else NO_DOSING,
     }
 
 
@@ -47,3 +51,18 @@ def session_markers(client) -> list[tuple]:
             (state.dose_time, f"Dose {state.session.number}: {state.given_mg.normalize():f} mg {route}")
         )
     return markers
+
+
+def client_dosing(client) -> ClientDosing:
+    """The client's dose markers and each episode's first dose (the outcome baseline rule), for the
+    measures trajectories. Two more queries whatever the history."""
+    first = (
+        DoseAdministration.objects.current()
+        .filter(session__client=client)
+        .values("session__episode_id")
+        .annotate(first=Min("given_at"))
+    )
+    return ClientDosing(
+        markers=session_markers(client),
+        first_doses={row["session__episode_id"]: row["first"] for row in first},
+    )
