@@ -10,7 +10,7 @@ from kapstone.audit.models import AuditEvent
 from kapstone.scheduling.models import Appointment, AppointmentStatus
 from kapstone.sessions.board import board_cards
 from kapstone.sessions.cancellation import cancel_session
-from kapstone.sessions.services import SessionError
+from kapstone.sessions.services import SessionError, start_session
 
 from ..factories import make_client
 from .builders import dose, make_session, request_for, vitals
@@ -105,3 +105,14 @@ def test_cancelling_does_not_mark_the_days_medicine_appointment_held(world, scop
     cancel_session(request_for(world.members["monitor"]), session, reason="No escort today")
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.SCHEDULED
+
+
+def test_after_a_cancellation_the_client_can_start_again_the_same_day(world, scoped, frozen, no_gaps):
+    target = team_client(world)
+    first = make_session(target, by=world.members["monitor"], opened_at=NOON - timedelta(hours=1))
+    request = request_for(world.members["monitor"])
+    with pytest.raises(SessionError, match="already has a medicine session open today"):
+        start_session(request, first.episode, protocol_id="sublingual", room="Room 2")
+    cancel_session(request, first, reason="Wrong room booked")
+    second = start_session(request, first.episode, protocol_id="sublingual", room="Room 2")
+    assert second.number == first.number  # a cancelled session does not count as a medicine session

@@ -50,7 +50,10 @@ def prefill(state) -> dict[str, str]:
         "healthcare_setting.name": practice.name,
     }
     earlier = session.__class__.objects.filter(
-        client=client, protocol_id=session.protocol_id, opened_at__lt=session.opened_at
+        client=client,
+        protocol_id=session.protocol_id,
+        opened_at__lt=session.opened_at,
+        cancelled_at__isnull=True,  # a cancelled session was never a treatment
     ).exists()
     values["patient.first_treatment"] = _yes(not earlier)
     monitor = state.discharge.discharged_by if state.discharge else session.opened_by

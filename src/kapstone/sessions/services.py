@@ -203,7 +203,10 @@ def start_session(request, episode, *, protocol_id, room, override_reason="", no
         hour=0, minute=0, second=0, microsecond=0
     )
     if MedicineSession.objects.filter(
-        client=episode.client, opened_at__gte=today_start, discharge__isnull=True
+        client=episode.client,
+        opened_at__gte=today_start,
+        discharge__isnull=True,
+        cancelled_at__isnull=True,  # a cancelled session (never dosed) has ended
     ).exists():
         raise SessionError("This client already has a medicine session open today; discharge it first.")
     gaps = readiness.readiness_gaps(episode)
@@ -217,7 +220,7 @@ def start_session(request, episode, *, protocol_id, room, override_reason="", no
         practice=episode.practice,
         client=episode.client,
         episode=episode,
-        number=MedicineSession.objects.filter(episode=episode).count() + 1,
+        number=MedicineSession.objects.filter(episode=episode, cancelled_at__isnull=True).count() + 1,
         protocol_id=protocol.id,
         protocol_version=protocol.version_label,
         protocol_overrides={o.path: f"{o.new.normalize():f}" for o in protocol.overrides},
