@@ -26,9 +26,10 @@ def test_the_worker_tells_the_team_now_and_the_admins_later(world, scoped, setti
     services.save_answers(None, draft, dict.fromkeys(range(1, 9), 0) | {9: 2}, submit=True)
     assert mail.outbox == []  # queued, not sent inline
     run_worker()
-    assert len(mail.outbox) == 1 and "Safety alert" in mail.outbox[0].subject
-    later = timezone.now() + timedelta(minutes=world.practice.alert_escalation_minutes + 1)
+    assert len(mail.outbox) == 1 and "Safety alert (CRITICAL)" in mail.outbox[0].subject
+    # PHQ-9 item 9 is critical: it escalates after the critical time, to the admins and prescribers.
+    later = timezone.now() + timedelta(minutes=world.practice.critical_escalation_minutes + 1)
     with time_machine.travel(later):
         run_worker()
     assert len(mail.outbox) == 2 and "Unacknowledged" in mail.outbox[1].subject
-    assert mail.outbox[1].to == [world.members["admin"].user.email]
+    assert mail.outbox[1].to == sorted(world.members[r].user.email for r in ("admin", "prescriber"))

@@ -1,12 +1,18 @@
+from django.db.models import Count, Q
+
 from kapstone.practice.permissions import Capability, can, visible_clients
 
 from .models import SafetyAlert
 
 
 def open_alerts(request):
-    """The open safety-alert count for the banner on every staff page (one query)."""
+    """The open safety-alert counts, all and critical, for the banner on every staff page (one query)."""
     membership = getattr(request, "membership", None)
     if not can(membership, Capability.VIEW_CLINICAL):
         return {}
-    count = SafetyAlert.objects.open().filter(client__in=visible_clients(membership)).count()
-    return {"open_alert_count": count}
+    counts = (
+        SafetyAlert.objects.open()
+        .filter(client__in=visible_clients(membership))
+        .aggregate(total=Count("pk"), critical=Count("pk", filter=Q(severity=SafetyAlert.Severity.CRITICAL)))
+    )
+    return {"open_alert_count": counts["total"], "open_critical_count": counts["critical"]}

@@ -1,5 +1,10 @@
 """Background work for measures: telling people about safety alerts, and escalating open ones.
 
+Who is told and how soon depends on the alert's severity (docs/severity.md): a warning reaches the
+client's care team and escalates to the admins after ``Practice.alert_escalation_minutes``; a critical
+alert reaches the care team and the admins at once and escalates to the admins and every prescriber
+after ``Practice.critical_escalation_minutes``.
+
 Runs through ``django.tasks``: the database-backed worker (``kapstone db_worker``) in production and
 the demo, the immediate backend in tests.
 """
@@ -21,67 +26,95 @@ from .models import SafetyAlert
 
 
 def schedule_escalation(alert_id) -> None:
-    """Tell the care team now; check again after the practice's escalation time."""
+    """Tell the people the alert's severity reaches now; check again after that severity's escalation
+    time (``Practice.escalation_minutes``). Called by ``alerts.raise_alert`` once its transaction commits."""
     notify_care_team.enqueue(str(alert_id))
     if default_task_backend.supports_defer:
         with scopes_disabled():
             alert = SafetyAlert.objects.select_related("practice").get(pk=alert_id)
-        due = alert.created_at + timedelta(minutes=alert.practice.alert_escalation_minutes)
-        escalate_alert.using(run_after=due).enqueue(str(alert_id))
+        escalate_alert.using(run_after=escalation_due(alert)).enqueue(str(alert_id))
+
+
+def escalation_due(alert: SafetyAlert):
+    return alert.created_at + timedelta(minutes=alert.practice.escalation_minutes(alert.severity))
+
+
+def _active_emails(practice, *roles) -> set[str]:
+    members = Membership.objects.active().filter(practice=practice, role__in=roles)
+    return set(members.values_list("user__email", flat=True))
+
+
+def told_at_once(alert: SafetyAlert) -> set[str]:
+    """Who an alert reaches when raised (docs/severity.md): the client's care team (prescribers on it
+    included); a critical alert also reaches the practice admins. Nobody on the team: the admins."""
+    team = alert.client.care_team.filter(membership__is_active=True, membership__user__is_active=True)
+    emails = set(team.values_list("membership__user__email", flat=True))
+    if alert.severity == SafetyAlert.Severity.CRITICAL or not emails:
+        emails |= _active_emails(alert.practice, Role.ADMIN)
+    return emails
+
+
+def told_on_escalation(alert: SafetyAlert) -> set[str]:
+    """Who an unacknowledged alert reaches once due: the admins; for a critical one every prescriber."""
+    if alert.severity == SafetyAlert.Severity.CRITICAL:
+        return _active_emails(alert.practice, Role.ADMIN, Role.PRESCRIBER)
+    return _active_emails(alert.practice, Role.ADMIN)
 
 
 def _send(recipients, subject, template, context):
-    # Emails carry no client data: only that something needs attention, and where to look.
+    # Emails carry no client data: only that something needs attention, how urgent, and where to look.
     if recipients:
         send_mail(subject, render_to_string(template, context), None, sorted(recipients))
+
+
+def _severity_word(alert: SafetyAlert) -> str:
+    critical = alert.severity == SafetyAlert.Severity.CRITICAL
+    return "CRITICAL" if critical else "warning"
 
 
 @task
 def notify_care_team(alert_id: str) -> int:
     with scopes_disabled():
         alert = SafetyAlert.objects.select_related("practice", "client").get(pk=alert_id)
-        emails = set(
-            alert.client.care_team.filter(membership__is_active=True).values_list(
-                "membership__user__email", flat=True
-            )
-        )
+        emails = told_at_once(alert)
     context = {
         "practice": alert.practice,
         "record_number": alert.client.record_number,
+        "severity": alert.severity,
         "site": settings.KAPSTONE_SITE_URL,
     }
-    _send(
-        emails, f"Safety alert for client {alert.client.record_number}", "measures/email/alert.txt", context
-    )
+    subject = f"Safety alert ({_severity_word(alert)}) for client {alert.client.record_number}"
+    _send(emails, subject, "measures/email/alert.txt", context)
     return len(emails)
 
 
 @task
 def escalate_alert(alert_id: str) -> bool:
-    """Tell the practice admins about an alert that is still open after the escalation time."""
+    """Tell the admins (and, for a critical alert, every prescriber) about an alert still open after its
+    severity's escalation time."""
     with scopes_disabled(), transaction.atomic():
         alert = SafetyAlert.objects.select_for_update().select_related("practice", "client").get(pk=alert_id)
-        due = alert.created_at + timedelta(minutes=alert.practice.alert_escalation_minutes)
-        if alert.acknowledged_at or alert.escalated_at or timezone.now() < due:
+        if alert.acknowledged_at or alert.escalated_at or timezone.now() < escalation_due(alert):
             return False
         SafetyAlert.objects.filter(pk=alert.pk).update(escalated_at=timezone.now())
         log_event(
-            action="measures.alert.escalated", obj=alert, practice=alert.practice, data={"kind": alert.kind}
+            action="measures.alert.escalated",
+            obj=alert,
+            client=alert.client,
+            practice=alert.practice,
+            data={"kind": alert.kind, "severity": alert.severity},
         )
-        admins = set(
-            Membership.objects.active()
-            .filter(practice=alert.practice, role=Role.ADMIN)
-            .values_list("user__email", flat=True)
-        )
+        emails = told_on_escalation(alert)
     context = {
         "practice": alert.practice,
         "record_number": alert.client.record_number,
-        "minutes": alert.practice.alert_escalation_minutes,
+        "severity": alert.severity,
+        "minutes": alert.practice.escalation_minutes(alert.severity),
         "site": settings.KAPSTONE_SITE_URL,
     }
     _send(
-        admins,
-        f"Unacknowledged safety alert for client {alert.client.record_number}",
+        emails,
+        f"Unacknowledged {_severity_word(alert)} safety alert for client {alert.client.record_number}",
         "measures/email/escalation.txt",
         context,
     )

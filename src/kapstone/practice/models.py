@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -34,8 +35,19 @@ class Practice(models.Model):
         default=DEFAULT_CRISIS_RESOURCES,
         help_text="Shown to clients on every questionnaire page and at once after a risk answer.",
     )
+    # Per-severity escalation times (docs/severity.md): a critical alert escalates sooner than a warning.
     alert_escalation_minutes = models.PositiveIntegerField(
-        default=60, help_text="Tell the practice admins when a safety alert is still open after this long."
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text="Tell the practice admins when a warning safety alert is still open after this long.",
+    )
+    critical_escalation_minutes = models.PositiveIntegerField(
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "Escalate a critical safety alert (admins and every prescriber) when still open after this "
+            "long; never later than a warning."
+        ),
     )
     questionnaire_link_days = models.PositiveSmallIntegerField(
         default=7, help_text="How long a questionnaire link sent to a client stays valid."
@@ -46,9 +58,20 @@ class Practice(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(critical_escalation_minutes__lte=models.F("alert_escalation_minutes")),
+                name="critical_escalates_no_later_than_warning",
+                violation_error_message="A critical alert must escalate no later than a warning.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def escalation_minutes(self, severity: str) -> int:
+        """How long an alert of ``severity`` may stay unacknowledged before it escalates."""
+        return self.critical_escalation_minutes if severity == "critical" else self.alert_escalation_minutes
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -17,11 +17,14 @@ from kapstone.practice.permissions import visible_clients
 
 from .models import MedicineSession
 from .protocols import route_label
-from .state import ALERT_SEVERITIES, SessionState, with_records
+from .state import ALERT_SEVERITIES, SessionState, alert_severity, severity_rank, with_records
 from .vitals_chart import sparkline_svg
 
 IN_SESSION = (Phase.DOSED, Phase.PEAK, Phase.RECOVERY)
 CARD_VITALS = (("bp", "BP", "mmHg"), ("hr", "HR", "bpm"), ("spo2", "SpO2", "%"), ("rr", "RR", "/min"))
+# The blood pressure on a card carries the most severe of its systolic, diastolic and MAP flags.
+BP_PARAMETERS = ("sbp", "dbp", "map")
+SEVERITY_LABELS = {"critical": "Critical", "warning": "Warning", "review": "Review"}
 
 
 @dataclass
@@ -42,6 +45,11 @@ class VitalValue:
         if not self.flag:
             return ""
         return "HIGH" if self.flag["direction"] == "high" else "LOW"
+
+    @property
+    def severity_label(self) -> str:
+        """The flag's severity in words (docs/severity.md), beside ``word``."""
+        return SEVERITY_LABELS.get(self.severity, "")
 
 
 @dataclass
@@ -135,7 +143,8 @@ class Card:
         for key, label, unit in CARD_VITALS:
             if key == "bp":
                 value = latest.bp
-                flag = latest.flag_for("sbp") or latest.flag_for("dbp")
+                bp_flags = [f for f in latest.flags if f["parameter"] in BP_PARAMETERS]
+                flag = max(bp_flags, key=lambda f: severity_rank(f["severity"])) if bp_flags else None
             else:
                 raw = getattr(latest, key)
                 value = "" if raw is None else str(raw)
@@ -154,6 +163,21 @@ class Card:
         return not self.discharged and (self.overdue or bool(self.alerts) or self.state.latest_flagged)
 
     @property
+    def severity(self) -> str:
+        """The most severe open alert or latest-vitals flag ("" when none, or once discharged): it
+        colours the card and is written on it (docs/severity.md)."""
+        if self.discharged:
+            return ""
+        found = [{"severity": a.severity} for a in self.alerts]
+        if self.state.latest_flagged:
+            found += [f for f in self.state.latest_vitals.flags if f["severity"] in ALERT_SEVERITIES]
+        return alert_severity(found) if found else ""
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS.get(self.severity, "")
+
+    @property
     def urgency(self) -> tuple:
         phase = self.state.phase
         if phase == Phase.DISCHARGED:
@@ -169,7 +193,13 @@ class Card:
         else:
             rank = 4
         seconds = self.state.status.seconds_until_next
-        return (rank, seconds if seconds is not None else 10**9, self.session.room, str(self.session.pk))
+        return (
+            rank,
+            self.severity != "critical",  # among the urgent, a critical card first; then the most late
+            seconds if seconds is not None else 10**9,
+            self.session.room,
+            str(self.session.pk),
+        )
 
 
 def day_bounds(practice, now):

@@ -2,8 +2,9 @@
 
 Vitals and MOAA/S are checked against the session protocol's thresholds
 (``kapstone.clinical.monitoring.check_vitals``); a flag of warning or critical severity raises a
-``SafetyAlert`` (kind "vitals" or "observation") that the care team must acknowledge, and tells them
-at once through the measures alert tasks. A correction never edits a record: :func:`amend` adds a new
+``SafetyAlert`` (kind "vitals" or "observation") through ``kapstone.measures.alerts.raise_alert``, at
+the most severe flag's severity, which decides who is told at once and how soon it escalates
+(docs/severity.md). A correction never edits a record: :func:`amend` adds a new
 version that points at the original, with the reason, and may withdraw the original as an error.
 """
 
@@ -14,14 +15,14 @@ from django.utils import timezone
 
 from kapstone.clinical import score
 from kapstone.clinical.monitoring import Reading, ReadingContext, check_plausible, check_vitals
+from kapstone.measures.alerts import raise_alert
 from kapstone.measures.models import SafetyAlert
-from kapstone.measures.tasks import schedule_escalation
 
 from .models import AdverseEvent, DoseAdministration, Observation, SessionNote, VitalsReading
 from .roles import ADMINISTERING_ROLES, has_role
 from .scales import level_label
 from .services import SessionError, _actor, _log, load, record_administration
-from .state import ALERT_SEVERITIES
+from .state import ALERT_SEVERITIES, alert_severity
 
 VITAL_FIELDS = ("sbp", "dbp", "hr", "spo2", "rr")
 READING_FIELDS = frozenset(f.name for f in dataclass_fields(Reading)) - {"taken_at"}
@@ -33,10 +34,11 @@ def _flag_dicts(flags) -> list[dict]:
             "parameter": f.parameter,
             "value": str(f.value),
             "severity": f.severity,
-            "direction": "high" if f.comparison.startswith(">") else "low",
+            "direction": f.direction,
             "message": f.message,
             "advice": f.advice,
             "threshold": f.threshold_id,
+            "holds_dose": f.holds_dose,
         }
         for f in flags
     ]
@@ -49,28 +51,14 @@ def _check_time(when, now):
         raise SessionError("The time is in the future.")
 
 
-def _raise_alert(request, session, kind, flags, what):
+def _alert_for(request, session, kind, flags, what):
+    """One safety alert for a record's flags of warning or critical severity, at the most severe one."""
     serious = [f for f in flags if f["severity"] in ALERT_SEVERITIES]
     if not serious:
         return None
     text = f"{session.room}: {what} out of range. " + " ".join(f["message"] for f in serious)
-    alert = SafetyAlert.objects.create(
-        practice=session.practice,
-        client=session.client,
-        kind=kind,
-        summary=text if len(text) <= 300 else text[:299] + "…",
-    )
-    log_event_alert(request, alert)
-    transaction.on_commit(lambda alert_id=alert.pk: schedule_escalation(alert_id))
-    return alert
-
-
-def log_event_alert(request, alert):
-    from kapstone.audit.services import log_event
-
-    log_event(
-        request, "measures.alert.created", obj=alert, practice=alert.practice, data={"kind": alert.kind}
-    )
+    severity = alert_severity(serious)
+    return raise_alert(request, client=session.client, kind=kind, severity=severity, summary=text)
 
 
 def _before_discharge(state, when):
@@ -123,7 +111,7 @@ def record_vitals(
         entered_in_error=entered_in_error,
         **values,
     )
-    record.alert = _raise_alert(request, session, SafetyAlert.Kind.VITALS, flags, "Vitals")
+    record.alert = _alert_for(request, session, SafetyAlert.Kind.VITALS, flags, "Vitals")
     record.save()
     _log(request, "sessions.vitals.recorded", record, session, flagged=[f["parameter"] for f in flags])
     if amends is not None:
@@ -167,7 +155,7 @@ def record_observation(
         entered_in_error=entered_in_error,
     )
     label = Observation.Scale(scale).label
-    record.alert = _raise_alert(request, session, SafetyAlert.Kind.OBSERVATION, flags, label)
+    record.alert = _alert_for(request, session, SafetyAlert.Kind.OBSERVATION, flags, label)
     record.save()
     _log(request, "sessions.observation.recorded", record, session, scale=scale)
     if amends is not None:

@@ -12,15 +12,31 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from kapstone.clinical.monitoring import MonitoringStatus, Phase, monitoring_status, session_phase
 from kapstone.clinical.protocols import SEVERITIES
 
 from .models import Discharge, DoseAdministration, DoseOrder, Observation, VitalsReading
 
-# Flag severities that raise a safety alert. "review" (the pre-dose BP review level) is for the
-# prescriber reviewing the pre-dose checklist, not an alert the care team must acknowledge.
+# Flag severities that raise a safety alert (docs/severity.md). "review" (the pre-dose BP review level)
+# is for the prescriber reviewing the pre-dose checklist, not an alert the care team must acknowledge.
 ALERT_SEVERITIES = frozenset(SEVERITIES) - {"review"}
+
+
+def severity_rank(severity: str) -> int:
+    """Position in ascending urgency (review < warning < critical); -1 for no flag."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
+
+
+def alert_severity(flags) -> str:
+    """The most severe of some flag dicts' severities: the severity of the alert they raise."""
+    return max((f["severity"] for f in flags), key=severity_rank)
+
+
+def holding_flags(reading) -> list[dict]:
+    """The flags of a pre-dose reading that hold the dose (the hypertensive crisis band)."""
+    return [f for f in reading.flags if f.get("holds_dose")] if reading is not None else []
 
 
 def with_records(queryset):
@@ -175,3 +191,37 @@ class SessionState:
     def latest_flagged(self) -> bool:
         latest = self.latest_vitals
         return bool(latest and any(f["severity"] in ALERT_SEVERITIES for f in latest.flags))
+
+    @property
+    def latest_severity(self) -> str:
+        """The most severe flag of the latest vitals ("" when none)."""
+        latest = self.latest_vitals
+        return alert_severity(latest.flags) if latest and latest.flags else ""
+
+    @property
+    def latest_blood_pressure(self) -> VitalsReading | None:
+        """The newest reading with a blood pressure, up to now."""
+        readings = [v for v in self.vitals if v.taken_at <= self.now and v.sbp is not None]
+        return readings[-1] if readings else None
+
+    @property
+    def dose_hold(self) -> list[dict]:
+        """Before the first dose: the newest BP's flags that hold the dose (empty once dosed or clear)."""
+        if self.dose_time is not None:
+            return []
+        return holding_flags(self.latest_blood_pressure)
+
+    @property
+    def dose_hold_message(self) -> str:
+        """Why the first dose cannot be recorded now ("" when nothing holds it). Only a newer pre-dose
+        reading below the crisis band lifts the hold; there is no override."""
+        hold = self.dose_hold
+        if not hold:
+            return ""
+        reading = self.latest_blood_pressure
+        when = timezone.localtime(reading.taken_at, self.session.practice.zone).strftime("%H:%M")
+        return (
+            f"Do not dose: the newest pre-dose blood pressure ({reading.bp} mmHg at {when}) is in the "
+            f"hypertensive crisis band. {hold[0]['message']} The prescribers have been alerted. Repeat "
+            "the reading: the dose can be recorded once a newer pre-dose reading is below the band."
+        )
