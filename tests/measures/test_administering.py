@@ -124,5 +124,5 @@ def test_new_clients_get_the_intake_questionnaires_of_the_plan(client, world, sc
         {"legal_first_name": "Ines", "legal_last_name": "Moreau", "date_of_birth": "1990-01-01"},
     )
     due = client.get(reverse("measures:due")).content.decode()
-    for short in ("PHQ9", "GAD7", "CSSRS_SCREENER"):
+    for short in ("PHQ-9", "GAD-7", "C-SSRS screener"):
         assert short in due

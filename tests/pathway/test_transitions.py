@@ -120,7 +120,8 @@ def test_entering_follow_up_assigns_the_end_of_course_and_follow_up_measures(epi
     complete_baseline(episode.client)
     advance(episode, S.SCREENING, S.ELIGIBLE, S.PREPARATION, S.TREATMENT, S.FOLLOW_UP)
     points = sorted(set(Assignment.objects.filter(client=episode.client).values_list("point", flat=True)))
-    assert points == ["end_of_course", "follow_up_1m", "follow_up_3m", "follow_up_6m"]
+    # The intake ones came with the opening of the episode.
+    assert points == ["end_of_course", "follow_up_1m", "follow_up_3m", "follow_up_6m", "intake"]
     six_months = Assignment.objects.filter(client=episode.client, point="follow_up_6m").first()
     assert (six_months.due_at - episode.state_changed_at).days == 182
 

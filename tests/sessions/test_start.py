@@ -177,7 +177,7 @@ def test_a_met_checklist_needs_no_override(world, scoped):
     ("answers", "when_days", "problem"),
     [
         ({1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 0}, 0, "C-SSRS since the last contact is high: High risk"),
-        ({1: 0, 2: 0, 6: 0}, -30, "No C-SSRS screener since the last medicine session"),
+        ({1: 0, 2: 0, 6: 0}, -30, "No C-SSRS since last contact since the last medicine session"),
     ],
 )
 def test_a_high_or_stale_cssrs_stops_the_checklist(world, scoped, answers, when_days, problem):

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from kapstone.audit.services import log_event
+from kapstone.pathway.services import open_episode
 from kapstone.practice.models import Practice
 
 from .models import DEFAULT_CARE_TEAM_ROLE, CareTeamMember, Client
@@ -22,7 +23,8 @@ def next_record_number(practice: Practice) -> str:
 
 @transaction.atomic
 def create_client(request, form) -> Client:
-    """Save a new client from a valid form; the creator joins the care team so they can see it."""
+    """Save a new client from a valid form; the creator joins the care team so they can see it, and
+    the client's first episode of care is opened."""
     client = form.save(commit=False)
     client.practice = request.practice
     client.created_by = request.user
@@ -30,12 +32,7 @@ def create_client(request, form) -> Client:
     client.save()
     log_event(request, "clients.client.created", obj=client)
     add_care_team_member(request, client, request.membership)
-    from kapstone.measures.models import PathwayPoint
-    from kapstone.measures.services import assign_plan
-    from kapstone.pathway.services import open_episode
-
-    episode = open_episode(request, client)
-    assign_plan(request, client, PathwayPoint.INTAKE, episode=episode)
+    open_episode(request, client)  # announced to the measures app, which assigns the intake plan
     return client
 
 

@@ -2,6 +2,8 @@
 
 ACTIONS = {
     "measures.assignment.created": "Assigned a questionnaire",
+    "measures.assignment.rescheduled": "Moved a questionnaire's due time with its appointment",
+    "measures.assignment.cancelled": "Cancelled a questionnaire with its appointment",
     "measures.link.created": "Created a questionnaire link",
     "measures.link.opened": "Opened a questionnaire link",
     "measures.response.saved": "Saved questionnaire answers as a draft",

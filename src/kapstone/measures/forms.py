@@ -108,5 +108,20 @@ class PlanItemForm(forms.ModelForm):
 
     class Meta:
         model = MeasurementPlanItem
-        fields = ["point", "instrument_id", "due_after_days", "since_last_contact"]
+        fields = ["point", "instrument_id", "due_after_days", "due_before_hours", "since_last_contact"]
         labels = {"due_after_days": "Due after (days)"}
+        help_texts = {"due_after_days": "Days after the point (not used before a medicine session)."}
+
+    def clean(self):
+        data = super().clean()
+        point = data.get("point")
+        if point == PathwayPoint.PRE_SESSION and data.get("due_after_days"):
+            self.add_error(
+                "due_after_days",
+                "A questionnaire before a medicine session is due by its start: set hours before instead.",
+            )
+        if point and point != PathwayPoint.PRE_SESSION and data.get("due_before_hours"):
+            self.add_error(
+                "due_before_hours", "Hours before apply only to questionnaires before a medicine session."
+            )
+        return data

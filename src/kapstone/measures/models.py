@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
@@ -23,6 +24,13 @@ class PathwayPoint(models.TextChoices):
     AD_HOC = "ad_hoc", "Added by staff"
 
 
+# A pre-session questionnaire is due by the medicine session; its client reminders start this long
+# before it is due, so there is time to answer (other questionnaires are reminded from when they are due).
+PRE_SESSION_REMINDERS_FROM = timedelta(days=2)
+# The longest lead time a practice may set for a pre-session questionnaire (a week).
+MAX_DUE_BEFORE_HOURS = 168
+
+
 class MeasurementPlanItem(PracticeScopedModel):
     """One instrument the practice assigns at one pathway point, due some days after it."""
 
@@ -31,6 +39,12 @@ class MeasurementPlanItem(PracticeScopedModel):
     due_after_days = models.PositiveSmallIntegerField(default=0)
     since_last_contact = models.BooleanField(
         default=False, help_text="Ask about the time since the last visit instead of the usual recall period."
+    )
+    due_before_hours = models.PositiveSmallIntegerField(
+        "due before the session (hours)",
+        default=0,
+        validators=[MaxValueValidator(MAX_DUE_BEFORE_HOURS)],
+        help_text="Before each medicine session: due this many hours before it starts (0 = at its start).",
     )
 
     class Meta:
@@ -49,6 +63,15 @@ class AssignmentQuerySet(models.QuerySet):
 
     def overdue(self, now=None):
         return self.open().filter(due_at__lt=now or timezone.now())
+
+    def to_remind(self, now=None):
+        """Open assignments a client should be reminded of now: due or overdue, or due before a
+        medicine session within :data:`PRE_SESSION_REMINDERS_FROM`."""
+        now = now or timezone.now()
+        return self.open().filter(
+            models.Q(due_at__lte=now)
+            | models.Q(point=PathwayPoint.PRE_SESSION, due_at__lte=now + PRE_SESSION_REMINDERS_FROM)
+        )
 
 
 class Assignment(PracticeScopedModel):
@@ -70,6 +93,19 @@ class Assignment(PracticeScopedModel):
     link_expires_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # What made the plan assign it, if anything (docs/measurement-plan.md): the medicine appointment it is due
+    # before, or the medicine session it follows. Referenced by model name only: measures sits below
+    # scheduling and sessions, which call measures.services when these moments come.
+    appointment = models.ForeignKey(
+        "scheduling.Appointment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    session = models.ForeignKey(
+        "medicine_sessions.MedicineSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ScopedManager(models.Manager.from_queryset(AssignmentQuerySet), practice="practice")
 
@@ -78,6 +114,20 @@ class Assignment(PracticeScopedModel):
         indexes = [
             # Due and overdue lists: open assignments of a practice by due date.
             models.Index(fields=["practice", "completed_at", "due_at"], name="assignment_due"),
+        ]
+        constraints = [
+            # Booking, rescheduling or re-running never assigns the same questionnaire twice for one
+            # appointment or one session.
+            models.UniqueConstraint(
+                fields=["appointment", "instrument_id"],
+                condition=models.Q(appointment__isnull=False),
+                name="assignment_once_per_appointment",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "instrument_id"],
+                condition=models.Q(session__isnull=False),
+                name="assignment_once_per_session",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,6 +145,20 @@ class Assignment(PracticeScopedModel):
     @property
     def is_overdue(self) -> bool:
         return self.completed_at is None and self.cancelled_at is None and self.due_at < timezone.now()
+
+    def purpose(self, zone) -> str:
+        """What it is for, in words: "Before medicine session Tue 9 Dec 09:00" (select_related the
+        appointment and session to keep a list at one query)."""
+        if self.appointment_id is not None:
+            return f"Before medicine session {_short_time(self.appointment.starts_at, zone)}"
+        if self.session_id is not None:
+            return f"After medicine session {_short_time(self.session.opened_at, zone)}"
+        return self.get_point_display()
+
+
+def _short_time(moment, zone) -> str:
+    local = timezone.localtime(moment, zone)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
 class ResponseStatus(models.TextChoices):
@@ -181,6 +245,7 @@ class SafetyAlert(PracticeScopedModel):
     response = models.ForeignKey(
         QuestionnaireResponse, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
+
     class Severity(models.TextChoices):
         # One meaning across the product (board colour, who is told, how soon it escalates):
         # docs/severity.md.

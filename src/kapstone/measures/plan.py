@@ -1,11 +1,12 @@
-"""The default measurement plan, which every practice starts from and may change.
+"""The default measurement plan, which every practice starts from and may change, and when each point
+of it runs (docs/measurement-plan.md).
 
-Defaults follow issue 3 and shared/reference/clinical.md §4.4: PHQ-9, GAD-7 and the C-SSRS screener at
-intake; the same "since last contact" before each medicine session; the EBI the day after; PHQ-9 and
-GAD-7 at the end of the course and 1, 3 and 6 months after it.
+Defaults follow the clinical reference (clinical.md §4.4, a design suggestion): PHQ-9, GAD-7 and the
+C-SSRS screener at intake; PHQ-9, GAD-7 and the C-SSRS "since last contact" before each medicine
+session; the EBI the day after it; PHQ-9 and GAD-7 at the end of the course and 1, 3 and 6 months after.
 """
 
-from .models import MeasurementPlanItem, PathwayPoint
+from .models import PRE_SESSION_REMINDERS_FROM, MeasurementPlanItem, PathwayPoint
 
 P = PathwayPoint
 # (point, instrument, due after days, since last contact)
@@ -15,7 +16,7 @@ DEFAULT_PLAN = [
     (P.INTAKE, "cssrs_screener", 0, False),
     (P.PRE_SESSION, "phq9", 0, True),
     (P.PRE_SESSION, "gad7", 0, True),
-    (P.PRE_SESSION, "cssrs_screener", 0, True),
+    (P.PRE_SESSION, "cssrs_since_last_contact", 0, True),
     (P.POST_SESSION, "ebi", 1, False),
     (P.END_OF_COURSE, "phq9", 0, False),
     (P.END_OF_COURSE, "gad7", 0, False),
@@ -26,6 +27,28 @@ DEFAULT_PLAN = [
     (P.FOLLOW_UP_6M, "phq9", 182, False),
     (P.FOLLOW_UP_6M, "gad7", 182, False),
 ]
+
+# Before the first medicine session of an episode the intake questionnaire stands in for its
+# "since last contact" version: the C-SSRS screener at intake, then "since last contact" before each
+# later dose (clinical.md §4.4).
+FIRST_SESSION_STANDS_IN = {"cssrs_since_last_contact": "cssrs_screener"}
+
+# When each point runs, in words for the plan page; docs/measurement-plan.md names the code that runs it.
+_REMINDER_DAYS = PRE_SESSION_REMINDERS_FROM.days
+WHEN = {
+    P.INTAKE: "When the client's episode of care is opened: a new client, or a new course of care.",
+    P.PRE_SESSION: (
+        "When a medicine session is booked; due at its start, or the hours before it set below. "
+        "Rescheduling the session moves the due time; cancelling it or a no-show cancels what is not "
+        f"done yet. Clients who chose questionnaire reminders are reminded from {_REMINDER_DAYS} days before."
+    ),
+    P.POST_SESSION: "When the client is discharged from a dosed medicine session; due the days below after.",
+    P.END_OF_COURSE: "When the episode moves from treatment into follow-up.",
+    P.FOLLOW_UP_1M: "When the episode moves from treatment into follow-up; due the days below after it.",
+    P.FOLLOW_UP_3M: "When the episode moves from treatment into follow-up; due the days below after it.",
+    P.FOLLOW_UP_6M: "When the episode moves from treatment into follow-up; due the days below after it.",
+    P.AD_HOC: "Only when a clinician assigns it from the client's measures page.",
+}
 
 
 def plan_for(practice) -> list[MeasurementPlanItem]:
@@ -43,3 +66,7 @@ def plan_for(practice) -> list[MeasurementPlanItem]:
             for point, instrument, days, since in DEFAULT_PLAN
         )
     return items
+
+
+def items_at(practice, point: str) -> list[MeasurementPlanItem]:
+    return [item for item in plan_for(practice) if item.point == point]

@@ -26,15 +26,15 @@ def assign(
     instrument_id,
     *,
     due_at=None,
-    appointment=None,
-    session=None,
     point=PathwayPoint.AD_HOC,
-    """Assign ``instrument_id`` to the client. ``appointment`` / ``session`` name the medicine
-    appointment it is due before or the medicine session it follows (one per instrument each)."""
     episode=None,
     since_last_contact=False,
     actor=None,
+    appointment=None,
+    session=None,
 ) -> Assignment:
+    """Assign ``instrument_id`` to the client. ``appointment`` / ``session`` name the medicine
+    appointment it is due before or the medicine session it follows (one per instrument each)."""
     get_instrument(instrument_id)  # refuses an unknown instrument
     if episode is None:
         episode = client.episodes.order_by("-opened_at").first()
@@ -43,18 +43,18 @@ def assign(
         client=client,
         episode=episode,
         instrument_id=instrument_id,
+        point=point,
+        since_last_contact=since_last_contact,
+        due_at=due_at or timezone.now(),
+        created_by=actor or (request.user if request is not None and request.user.is_authenticated else None),
         appointment=appointment,
         session=session,
-        point=point,
+    )
     data = {"instrument": instrument_id, "point": point}
     if appointment is not None:
         data["appointment"] = str(appointment.pk)
     if session is not None:
         data["session"] = str(session.pk)
-        since_last_contact=since_last_contact,
-        due_at=due_at or timezone.now(),
-        created_by=actor or (request.user if request is not None and request.user.is_authenticated else None),
-    )
     log_event(
         request,
         "measures.assignment.created",
@@ -162,6 +162,10 @@ def assign_after_session(request, session, *, ended_at, actor=None) -> list[Assi
             session=session,
         )
         for item in items_at(session.practice, PathwayPoint.POST_SESSION)
+        if item.instrument_id not in done
+    ]
+
+
 def _move(request, assignment, due_at, *, actor=None) -> None:
     before = assignment.due_at
     assignment.due_at = due_at
@@ -174,10 +178,6 @@ def _move(request, assignment, due_at, *, actor=None) -> None:
         practice=assignment.practice,
         data={"instrument": assignment.instrument_id, "from": before.isoformat(), "to": due_at.isoformat()},
     )
-
-
-        if item.instrument_id not in done
-    ]
 
 
 @transaction.atomic

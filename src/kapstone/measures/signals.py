@@ -1,12 +1,12 @@
-"""Measures follow the pathway: the end-of-course and follow-up questionnaires of the plan are
-assigned when an episode enters follow-up."""
+"""Measures follow the pathway: the intake questionnaires of the plan are assigned when an episode is
+opened, the end-of-course and follow-up ones when it enters follow-up (docs/measurement-plan.md)."""
 
 from django.dispatch import receiver
 
 from kapstone.clinical import get_instrument
 from kapstone.pathway.models import EpisodeState
 from kapstone.pathway.readiness import READY_FOR_DOSING
-from kapstone.pathway.transitions import Gap, episode_gate, episode_transitioned
+from kapstone.pathway.transitions import Gap, episode_gate, episode_opened, episode_transitioned
 
 from .models import PathwayPoint, QuestionnaireResponse
 from .services import assign_plan
@@ -17,6 +17,11 @@ FOLLOW_UP_POINTS = (
     PathwayPoint.FOLLOW_UP_3M,
     PathwayPoint.FOLLOW_UP_6M,
 )
+
+
+@receiver(episode_opened)
+def assign_intake_measures(sender, request, episode, **kwargs):
+    assign_plan(request, episode.client, PathwayPoint.INTAKE, episode.opened_at, episode=episode)
 
 
 @receiver(episode_transitioned)

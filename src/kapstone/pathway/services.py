@@ -11,7 +11,7 @@ from kapstone.audit.services import log_event
 from kapstone.practice.models import Role
 
 from .models import Episode, EpisodeState, EpisodeTransition, Programme
-from .transitions import NEEDS_REASON, allowed_targets, episode_transitioned, gaps_for
+from .transitions import NEEDS_REASON, allowed_targets, episode_opened, episode_transitioned, gaps_for
 
 OVERRIDE_ROLES = {Role.ADMIN, Role.PRESCRIBER}
 
@@ -37,6 +37,8 @@ def _role(request, role=None) -> str:
 
 @transaction.atomic
 def open_episode(request, client, state: str = EpisodeState.REFERRED) -> Episode:
+    """Open an episode of care for the client and announce it (:data:`.transitions.episode_opened`:
+    the measures app assigns the intake questionnaires)."""
     episode = Episode.objects.create(practice=client.practice, client=client, state=state)
     EpisodeTransition.objects.create(
         practice=client.practice,
@@ -47,15 +49,14 @@ def open_episode(request, client, state: str = EpisodeState.REFERRED) -> Episode
         reason="Episode opened",
     )
     log_event(request, "pathway.episode.opened", obj=episode, client=client, data={"state": state})
+    episode_opened.send(sender=Episode, request=request, episode=episode)
     return episode
 
 
 @transaction.atomic
 def start_episode(request, client) -> Episode:
     """Open a new episode for a returning client: only one episode of a client is open at a time."""
-    from kapstone.clients.models import Client
-
-    Client.objects.select_for_update().filter(pk=client.pk).first()  # serialise two clicks
+    type(client).objects.select_for_update().filter(pk=client.pk).first()  # serialise two clicks
     current = Episode.objects.filter(client=client).exclude(state=EpisodeState.CLOSED).first()
     if current is not None:
         raise EpisodeError(

@@ -3,7 +3,8 @@
 Gates are receivers of :data:`episode_gate`: each returns a list of :class:`Gap` (what is missing and
 who can complete it) for a move, e.g. the screening app refuses ``eligible`` without an approved
 eligibility decision. :data:`episode_transitioned` tells other apps after a move (the measures app
-assigns the end-of-course questionnaires when an episode enters follow-up).
+assigns the end-of-course questionnaires when an episode enters follow-up), :data:`episode_opened`
+when an episode is opened (measures assigns the intake questionnaires).
 """
 
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ NEEDS_REASON = {S.PAUSED, S.WITHDRAWN, S.DECLINED}
 episode_gate = Signal()
 # Sent with request=..., episode=..., transition=... inside the move's transaction.
 episode_transitioned = Signal()
+# Sent with request=..., episode=... inside the transaction that opened the episode (a new client, or a
+# new course of care); the measures app assigns the intake questionnaires.
+episode_opened = Signal()
 
 
 @dataclass(frozen=True)

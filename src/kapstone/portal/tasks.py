@@ -33,12 +33,14 @@ def _remind_once(account, kind, reference, template, context) -> bool:
 
 @task
 def remind_due_questionnaires() -> int:
-    """Remind clients who chose it about questionnaires due now or overdue (at most daily each)."""
+    """Remind clients who chose it about questionnaires due now or overdue, and about those due before
+    a coming medicine session (``Assignment.objects.to_remind``), at most daily each. Staff-assigned and
+    plan-assigned questionnaires are reminded alike."""
     sent = 0
     with scopes_disabled():
         due = (
-            Assignment.objects.open()
-            .filter(due_at__lte=timezone.now(), client__account__remind_questionnaires=True)
+            Assignment.objects.to_remind(timezone.now())
+            .filter(client__account__remind_questionnaires=True)
             .select_related("client__account__user", "client__account__practice", "client")
         )
         for assignment in due:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
+from kapstone.measures.services import assign_for_medicine_appointment, cancel_for_appointment
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.readiness import readiness_gaps
 from kapstone.practice.links import token_digest
@@ -305,6 +306,9 @@ def book_appointment(
     )
     if gaps:
         _log_override(request, appointment, actor, gaps)
+    if kind == AppointmentKind.MEDICINE:
+        # The plan's pre-session questionnaires, due before the session (docs/measurement-plan.md).
+        assign_for_medicine_appointment(request, appointment, actor=actor)
     _after_commit_schedule_reminder(appointment)
     return appointment
 
@@ -423,6 +427,8 @@ def reschedule_appointment(
     )
     if gaps:
         _log_override(request, appointment, actor, gaps)
+    if appointment.kind == AppointmentKind.MEDICINE:
+        assign_for_medicine_appointment(request, appointment, actor=actor)  # moves the open ones' due time
     _after_commit_schedule_reminder(appointment)
     return appointment
 
@@ -456,9 +462,10 @@ def _close(request, appointment, status, change_kind, action, *, reason="", acto
 
 @transaction.atomic
 def cancel_appointment(request, appointment, reason: str, *, actor=None) -> Appointment:
-    """Cancel with a reason; the clinicians and room are free again and no reminder is sent."""
+    """Cancel with a reason; the clinicians and room are free again, no reminder is sent, and the
+    questionnaires assigned for it that are not done yet are cancelled."""
     reason = _reason(reason, "cancelling")
-    return _close(
+    appointment = _close(
         request,
         appointment,
         AppointmentStatus.CANCELLED,
@@ -468,6 +475,8 @@ def cancel_appointment(request, appointment, reason: str, *, actor=None) -> Appo
         actor=actor,
         extra={"cancel_reason": reason},
     )
+    cancel_for_appointment(request, appointment, reason="appointment cancelled", actor=_actor(request, actor))
+    return appointment
 
 
 @transaction.atomic
@@ -491,7 +500,7 @@ def complete_appointment(request, appointment, *, actor=None) -> Appointment:
 
 @transaction.atomic
 def mark_no_show(request, appointment, reason: str = "", *, actor=None) -> Appointment:
-    return _close(
+    appointment = _close(
         request,
         appointment,
         AppointmentStatus.NO_SHOW,
@@ -500,6 +509,8 @@ def mark_no_show(request, appointment, reason: str = "", *, actor=None) -> Appoi
         reason=(reason or "").strip(),
         actor=actor,
     )
+    cancel_for_appointment(request, appointment, reason="client did not come", actor=_actor(request, actor))
+    return appointment
 
 
 # --- calendar feeds -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kapstone.clinical import get_instrument, score
 from kapstone.clinical.monitoring import evaluate_discharge
+from kapstone.measures.services import assign_after_session
 
 from .events import session_discharged
 from .models import Discharge
@@ -98,5 +99,7 @@ def discharge_session(
     _log(request, "sessions.discharge.recorded", record, session, aldrete=record.aldrete_total)
     if not result.allowed:
         _log(request, "sessions.discharge.overridden", record, session, blocking=len(result.blocking))
+    # The plan's questionnaires for after a dosed session (the EBI), due a day after the discharge.
+    assign_after_session(request, session, ended_at=record.discharged_at)
     session_discharged.send(sender=Discharge, request=request, session=session, discharge=record)
     return record

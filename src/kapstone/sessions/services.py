@@ -7,17 +7,17 @@ what was typed. Where the rules allow an override (readiness, checklist, dose ra
 passes ``override_reason`` and the service checks the caller's role.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
-from kapstone.clinical import dosing
+from kapstone.clinical import dosing, get_instrument
 from kapstone.clinical.monitoring import check_plausible_value
 from kapstone.clinical.protocols import apply_overrides
-from kapstone.measures.models import QuestionnaireResponse
+from kapstone.measures.presession import counting_responses, pre_session_questionnaires
 from kapstone.pathway import readiness
 from kapstone.pathway.models import EpisodeState
 from kapstone.pathway.services import TransitionError, transition
@@ -40,6 +40,8 @@ CLOSED_STATES = (EpisodeState.CLOSED, EpisodeState.WITHDRAWN, EpisodeState.DECLI
 # C-SSRS screener band severities that count as "high" for the pre-dose checklist (the screener's
 # "High risk" band; its definition lives in kapstone.clinical's cssrs_screener data).
 CSSRS_HIGH = frozenset({"severe"})
+CSSRS_INTAKE, CSSRS_SINCE_LAST_CONTACT = "cssrs_screener", "cssrs_since_last_contact"
+CSSRS_VERSIONS = (CSSRS_INTAKE, CSSRS_SINCE_LAST_CONTACT)
 
 
 class SessionError(Exception):
@@ -256,15 +258,35 @@ class ChecklistReview:
     baseline: object  # VitalsReading or None
     cssrs: object  # QuestionnaireResponse or None
     cssrs_summary: str
+    # The plan's pre-session questionnaires: done, due or missing (kapstone.measures.presession).
+    questionnaires: list = field(default_factory=list)
 
 
-def latest_cssrs(client):
-    return (
-        QuestionnaireResponse.objects.submitted()
-        .filter(client=client, instrument_id="cssrs_screener")
-        .order_by("-submitted_at")
+def previous_session_end(session):
+    """When the client's previous medicine session ended (its discharge, else its opening), or None
+    before their first: answers given before it belong to that session, not to this one."""
+    previous = (
+        MedicineSession.objects.filter(client=session.client, opened_at__lt=session.opened_at)
+        .order_by("-opened_at")
+        .values_list("opened_at", "discharge__discharged_at")
         .first()
     )
+    if previous is None:
+        return None
+    opened_at, discharged_at = previous
+    return discharged_at or opened_at
+
+
+def latest_cssrs(session, since=None):
+    """The C-SSRS answers the pre-dose checklist goes by: the newest "since last contact" screener
+    submitted after ``since`` (the end of the previous medicine session); before the first session
+    (``since`` None) the intake screener of this episode counts too (clinical.md §4.4)."""
+    return counting_responses(
+        session.client,
+        [CSSRS_SINCE_LAST_CONTACT] if since is not None else [CSSRS_SINCE_LAST_CONTACT, CSSRS_INTAKE],
+        since=since,
+        episode=session.episode,
+    ).first()
 
 
 def review_checklist(state: SessionState, answers: dict) -> ChecklistReview:
@@ -292,23 +314,30 @@ def review_checklist(state: SessionState, answers: dict) -> ChecklistReview:
     if protocol.dose.basis == "mg_per_kg" and not answers.get("weight_kg"):
         problems.append(f"{protocol.title} doses by weight: record the client's weight.")
 
-    cssrs = latest_cssrs(session.client)
-    previous = (
-        MedicineSession.objects.filter(client=session.client, opened_at__lt=session.opened_at)
-        .order_by("-opened_at")
-        .first()
-    )
+    zone = session.practice.zone
+    since = previous_session_end(session)
+    cssrs = latest_cssrs(session, since)
     if cssrs is None:
-        summary = "No C-SSRS screener on record."
+        summary = (
+            "No C-SSRS screener on record."
+            if since is None
+            else f"No {get_instrument(CSSRS_SINCE_LAST_CONTACT).short_name} since the last medicine session."
+        )
         problems.append(summary)
     else:
-        when = timezone.localtime(cssrs.submitted_at, session.practice.zone).date().isoformat()
-        summary = f"C-SSRS screener {when}: {cssrs.band or 'no band'}"
-        if previous is not None and cssrs.submitted_at < previous.opened_at:
-            problems.append(f"No C-SSRS screener since the last medicine session (latest {when}).")
-        if cssrs.severity in CSSRS_HIGH:
-            problems.append(f"C-SSRS since the last contact is high: {cssrs.band} ({when}).")
-    return ChecklistReview(problems, baseline, cssrs, summary)
+        when = timezone.localtime(cssrs.submitted_at, zone).date().isoformat()
+        summary = f"{get_instrument(cssrs.instrument_id).short_name} {when}: {cssrs.band or 'no band'}"
+    # Any high triage since the last session stops the checklist, even if a later answer is lower.
+    high = (
+        counting_responses(session.client, CSSRS_VERSIONS, since=since, episode=session.episode)
+        .filter(severity__in=CSSRS_HIGH)
+        .first()
+    )
+    if high is not None:
+        when = timezone.localtime(high.submitted_at, zone).date().isoformat()
+        problems.append(f"C-SSRS since the last contact is high: {high.band} ({when}).")
+    questionnaires = pre_session_questionnaires(session.client, session.episode, since=since, now=state.now)
+    return ChecklistReview(problems, baseline, cssrs, summary, [q.describe(zone) for q in questionnaires])
 
 
 CHECKLIST_FIELDS = (
