@@ -143,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kapstone.practice.context_processors.practice",
                 "kapstone.measures.context_processors.open_alerts",
+                "kapstone.home.navigation.navigation",
             ],
         },
     },
