@@ -10,13 +10,9 @@ from kapstone.audit.services import log_event
 from kapstone.clinical import get_instrument, score
 from kapstone.clinical.scoring import missing_items
 
-from .alerts import alert_reasons
+from .alerts import alert_reasons, raise_alert
 from .models import Assignment, PathwayPoint, QuestionnaireResponse, ResponseStatus, SafetyAlert
 from .plan import items_at
-
-
-def _clip(text: str, length: int = 300) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 @transaction.atomic
@@ -287,26 +283,16 @@ def _visible(instrument, answers):
 
 def _raise_alerts(request, response, result, short_name):
     for reason in alert_reasons(result, short_name):
-        alert = SafetyAlert.objects.create(
-            practice=response.practice,
+        yield raise_alert(
+            request,
             client=response.client,
             response=response,
             kind=reason["kind"],
+            severity=reason["severity"],
             instrument_id=response.instrument_id,
             item=reason["item"],
-            summary=_clip(reason["summary"]),
+            summary=reason["summary"],
         )
-        log_event(
-            request,
-            "measures.alert.created",
-            obj=alert,
-            practice=response.practice,
-            data={"kind": alert.kind, "instrument": alert.instrument_id},
-        )
-        from .tasks import schedule_escalation
-
-        transaction.on_commit(lambda alert_id=alert.pk: schedule_escalation(alert_id))
-        yield alert
 
 
 @transaction.atomic

@@ -528,11 +528,19 @@ def order_dose(
     return order
 
 
+def refuse_if_dose_held(state: SessionState) -> None:
+    """No first dose while the newest pre-dose BP is in the crisis band: no override (docs/severity.md)."""
+    message = state.dose_hold_message
+    if message:
+        raise SessionError(message, [f["message"] for f in state.dose_hold])
+
+
 @transaction.atomic
 def record_administration(
     request, session, order, *, given_at, amount_mg, lot_number="", note="", amends=None, reason="", now=None
 ) -> DoseAdministration:
-    """An amount actually given. Less than ordered is a partial dose; more than ordered is refused."""
+    """An amount actually given. Less than ordered is a partial dose; more than ordered is refused, and
+    so is a first dose while the newest pre-dose blood pressure is in the crisis band."""
     if not has_role(request, ADMINISTERING_ROLES):
         raise SessionError("Only a prescriber or a monitor can record a dose given.")
     now = now or timezone.now()
@@ -548,6 +556,8 @@ def record_administration(
         raise SessionError("Enter the amount given in mg.")
     if current_checklist(session) is None:
         raise SessionError("Confirm the pre-dose checklist before the first dose.")
+    if order.kind == DoseOrder.Kind.INITIAL:
+        refuse_if_dose_held(state)
     already = state.given_for(order) - (amends.amount_mg if amends is not None else 0)
     if already + amount > order.dose_mg:
         raise SessionError(
