@@ -1,27 +1,24 @@
-import random
 from itertools import pairwise
 
 import pytest
 
-from kapstone.demo.builder import DEMO_SLUG, _build
 from kapstone.demo.pathway import PATHS
 from kapstone.pathway.models import Episode, EpisodeState, Intention
 from kapstone.pathway.readiness import readiness_gaps
-from kapstone.practice.models import Practice
 
+from ..demo_build import built_demo
 from .helpers import PATHWAY_CODES
 
 S = EpisodeState
 
 
-@pytest.fixture
-def demo(db, scoped):
-    _build(random.Random(20261126))
-    practice = Practice.objects.get(slug=DEMO_SLUG)
-    return practice
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with built_demo(django_db_blocker) as practice:
+        yield practice
 
 
-def test_every_demo_episode_has_a_timeline_ending_at_its_stage(demo):
+def test_every_demo_episode_has_a_timeline_ending_at_its_stage(demo, db, scoped):
     for episode in Episode.objects.filter(practice=demo).prefetch_related("transitions"):
         steps = list(episode.transitions.all())
         assert steps[0].to_state == S.REFERRED and steps[-1].to_state == episode.state
@@ -31,7 +28,7 @@ def test_every_demo_episode_has_a_timeline_ending_at_its_stage(demo):
         assert episode.state_changed_at == steps[-1].at
 
 
-def test_clients_from_preparation_on_are_prepared_and_one_misses_only_consent(demo):
+def test_clients_from_preparation_on_are_prepared_and_one_misses_only_consent(demo, db, scoped):
     prepared = Episode.objects.filter(practice=demo, state__in=[S.PREPARATION, S.TREATMENT, S.FOLLOW_UP])
     blocked = []
     for episode in prepared:

@@ -1,15 +1,17 @@
 """The demo's medicine sessions: past courses, and a live floor that is alive at every start."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import pytest
+import time_machine
 from django.utils import timezone
 
-from kapstone.demo.sessions import add_sessions, refresh_live_floor
+from kapstone.demo.sessions import FLOOR, add_sessions, refresh_live_floor
 from kapstone.measures.models import SafetyAlert
 from kapstone.practice.models import Role
 from kapstone.sessions.board import board_cards
-from kapstone.sessions.models import Discharge, MedicineSession
+from kapstone.sessions.models import Discharge, DoseAdministration, MedicineSession
 
 from ..factories import make_client, make_member, make_practice
 
@@ -56,3 +58,28 @@ def test_the_demo_has_past_sessions_and_a_live_floor_in_every_phase(db, scoped):
     }
     assert again["Room 4"].overdue
     assert refresh_live_floor(practice, now=later) == 0  # already "now"
+
+
+@pytest.mark.parametrize("clock", ["00:30", "11:59", "23:30"])
+def test_the_floor_is_alive_and_every_dose_was_ordered_first_whatever_the_hour(db, scoped, clock):
+    practice = make_practice(name="Floor")
+    prescriber, monitor = make_member(practice, Role.PRESCRIBER), make_member(practice, Role.MONITOR)
+    admin = make_member(practice, Role.ADMIN)
+    for _ in FLOOR:
+        make_client(practice, care_team=[prescriber, monitor], episode_state="treatment")
+    day = timezone.localdate(timezone=practice.zone)
+    moment = datetime.combine(day, time.fromisoformat(clock), practice.zone)
+    with time_machine.travel(moment, tick=False):
+        now = timezone.now()
+        add_sessions(practice, prescriber=prescriber, monitor=monitor, now=now, rng=random.Random(3))
+        floor = floor_by_room(admin, now + timedelta(seconds=5))
+    assert [floor[room.room].state.phase.value for room in FLOOR] == [
+        "pre_dose",
+        "dosed",
+        "peak",
+        "recovery",
+        "discharge_ready",
+    ]
+    for given in DoseAdministration.objects.filter(session__practice=practice).select_related("order"):
+        assert given.order.ordered_at < given.given_at
+        assert given.order.ordered_by == prescriber.user

@@ -18,7 +18,8 @@ from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import scopes_disabled
 
-from .measures import add_measures, add_open_alert
+from .course import closing, course_for
+from .measures import add_measures
 from .pathway import add_pathway
 from .portal import CLIENT_EMAIL, add_integration_notes, add_portal
 from .scheduling import add_scheduling
@@ -135,13 +136,17 @@ def _build(rng: random.Random) -> None:
     monitor = members[STAFF[4][0]]
     now = timezone.now()
     today = practice.today()
-    alert_raised = False
     for number, stage in enumerate(STAGES, start=1):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         born = date(today.year - rng.randint(22, 68), rng.randint(1, 12), rng.randint(1, 28))
+        record_number = f"{practice.record_prefix}-{number:05d}"
+        course = course_for(stage, record_number, now, practice.zone)
+        created = now - timedelta(days=rng.randint(10, 200))
+        if course is not None:  # the record is made a few days before the intake questionnaires
+            created = course.intake - timedelta(days=rng.randint(2, 9))
         client = Client.objects.create(
             practice=practice,
-            record_number=f"{practice.record_prefix}-{number:05d}",
+            record_number=record_number,
             legal_first_name=first,
             legal_last_name=last,
             preferred_name=rng.choice(["", "", "", first[:3]]),
@@ -153,7 +158,7 @@ def _build(rng: random.Random) -> None:
             emergency_contact_relationship=rng.choice(["partner", "sibling", "parent", "friend"]),
             emergency_contact_phone=f"+1 555 02{number:02d} {rng.randint(1000, 9999)}",
             created_by=admin.user,
-            created_at=now - timedelta(days=rng.randint(10, 200)),
+            created_at=created,
         )
         therapist = therapists[number % 2]
         team = [(therapist, CareTeamRole.LEAD_THERAPIST), (prescriber, CareTeamRole.PRESCRIBER)]
@@ -170,15 +175,12 @@ def _build(rng: random.Random) -> None:
             state=stage,
             opened_at=opened,
             state_changed_at=opened + timedelta(days=rng.randint(1, 9)),
-            closed_at=now - timedelta(days=3) if stage == EpisodeState.CLOSED else None,
+            closed_at=closing(now) if stage == EpisodeState.CLOSED else None,
         )
         log_event(
             action="clients.client.created", obj=client, actor=admin.user, practice=practice, role=Role.ADMIN
         )
-        add_measures(rng, client, stage, number, therapist.user, now)
-        if stage == EpisodeState.TREATMENT and not alert_raised:
-            add_open_alert(client, now)
-            alert_raised = True
+        add_measures(rng, client, stage, course, therapist.user, now)
     practice.next_record_number = len(STAGES) + 1
     practice.save(update_fields=["next_record_number"])
     plan_for(practice)

@@ -1,32 +1,42 @@
-"""Months of synthetic questionnaire results for the demo practice.
+"""Months of synthetic questionnaire results for the demo practice, following each client's course.
 
-Most clients improve, some do not respond, a few get worse, so the trajectories, reliable-change
-verdicts and the practice outcomes page all have something to show; one recent PHQ-9 has a positive
-item 9 whose safety alert is still open.
+The story a real practice sees: at intake, PHQ-9 and GAD-7 in the moderate to severe range; steady
+(within a point or two) until the first dose; then, for most clients in treatment, falling over the
+course; a few do not respond; one client in treatment gets worse and their latest PHQ-9, answered
+this morning, has a positive item 9 whose safety alert is still open. Clients not yet dosed stay
+where they started. Dates come from :mod:`kapstone.demo.course`, so the baseline the outcomes use
+(the last score before the first dose) is a real pre-treatment score.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kapstone.clinical import score
+from kapstone.measures import services
 from kapstone.measures.models import Assignment, PathwayPoint, QuestionnaireResponse, SafetyAlert
 from kapstone.pathway.models import EpisodeState
 
-# How many fortnightly visits with questionnaires each stage has had so far.
-VISITS = {
-    EpisodeState.ELIGIBLE: 1,
-    EpisodeState.PREPARATION: 2,
-    EpisodeState.PAUSED: 4,
-    EpisodeState.TREATMENT: 8,
-    EpisodeState.FOLLOW_UP: 12,
-    EpisodeState.CLOSED: 14,
-}
+from .course import Course
+
+# By record number (the builder's order of stages): the clients in treatment, follow-up or closed
+# whose course goes otherwise than improving. One in treatment gets worse and is flagged; one at each
+# later stage does not respond. Everyone else who has been dosed improves.
+DETERIORATING = {"K-00023"}
+NON_RESPONDING = {"K-00020", "K-00027", "K-00032"}
+# How far an improving client's scores fall by the end of the course (a fraction of the baseline),
+# and how fast: half of it in the first week after the first dose (ketamine's effect is rapid).
+IMPROVEMENT = (0.6, 0.8)
+HALF_EFFECT_DAYS = 7
+# The client who gets worse moves this share of the way from their baseline to the top of the scale.
+WORSENING = 0.8
 
 
-def course(number: int) -> str:
-    if number % 11 == 0:
+def course_kind(record_number: str, course: Course) -> str:
+    if not course.sessions:
+        return "untreated"
+    if record_number in DETERIORATING:
         return "deteriorating"
-    if number % 4 == 0:
+    if record_number in NON_RESPONDING:
         return "non_responding"
     return "improving"
 
@@ -39,12 +49,26 @@ def spread(total: int, items: int, rng: random.Random, top: int = 3) -> dict[int
     return answers
 
 
-def record(client, instrument_id, answers, when, entered_by=None):
+def record(client, instrument_id, answers, when, entered_by=None, *, session=None):
+    """A submitted response, as if answered at ``when``; it completes the matching open assignment.
+
+    The measurement plan may have asked for this questionnaire already (at intake, or when a session
+    was booked or discharged), so the response answers that assignment (one due within a week)
+    rather than leaving it open beside a second copy. An answer about one medicine ``session`` (the
+    EBI) answers that session's assignment.
+    """
     result = score(instrument_id, answers)
-    return QuestionnaireResponse.objects.create(
+    asked = Assignment.objects.open().filter(client=client, instrument_id=instrument_id)
+    if session is not None:
+        asked = asked.filter(session=session)
+    else:
+        asked = asked.filter(session__isnull=True, due_at__lte=when + timedelta(days=7))
+    assignment = asked.order_by("due_at").first()
+    response = QuestionnaireResponse.objects.create(
         practice=client.practice,
         client=client,
         episode=client.episodes.first(),
+        assignment=assignment,
         instrument_id=instrument_id,
         instrument_version=result.instrument_version,
         status="submitted",
@@ -60,43 +84,81 @@ def record(client, instrument_id, answers, when, entered_by=None):
         started_at=when,
         submitted_at=when,
     )
+    if assignment is not None:
+        Assignment.objects.filter(pk=assignment.pk).update(completed_at=when)
+    return response
 
 
-def add_measures(rng, client, stage, number, therapist, now) -> None:
+def visits(course: Course, rng: random.Random) -> list[datetime]:
+    """When the client answered PHQ-9 and GAD-7: intake, fortnightly until the first dose, the day
+    before it (the baseline), before each later dose, two days after the latest, then fortnightly
+    until now."""
+    times = [course.intake]
+    until = course.first_dose or course.ends
+    at = course.intake + timedelta(weeks=2)
+    while at < until - timedelta(days=4):
+        times.append(at)
+        at += timedelta(weeks=2)
+    if course.first_dose is None:
+        return times
+    times.append(course.first_dose - timedelta(days=1, hours=rng.randint(1, 5)))
+    times.extend(opened - timedelta(hours=rng.randint(2, 20)) for opened in course.sessions[1:])
+    check_in = course.sessions[-1] + timedelta(days=2, hours=rng.randint(2, 8))
+    if check_in < course.ends - timedelta(hours=1):  # a few days after the latest session
+        times.append(check_in)
+    at = course.sessions[-1] + timedelta(weeks=2)
+    while at < course.ends:
+        times.append(at)
+        at += timedelta(weeks=2)
+    return times
+
+
+def level(kind: str, baseline: int, days_dosed: float, depth: float, top: int) -> int:
+    """The score of a course ``kind`` ``days_dosed`` days after the first dose (before it: baseline)."""
+    effect = 1 - 0.5 ** (max(0.0, days_dosed) / HALF_EFFECT_DAYS)
+    if kind == "improving":
+        return round(baseline * (1 - depth * effect))
+    if kind == "deteriorating":
+        return min(top, baseline + round((top - baseline) * WORSENING * effect))
+    return baseline
+
+
+def add_measures(rng, client, stage, course: Course | None, therapist, now) -> None:
     if stage in (EpisodeState.REFERRED, EpisodeState.SCREENING):
-        for instrument in ("phq9", "gad7", "cssrs_screener"):
-            Assignment.objects.create(
-                practice=client.practice,
-                client=client,
-                episode=client.episodes.first(),
-                instrument_id=instrument,
-                point=PathwayPoint.INTAKE,
-                due_at=now + timedelta(days=rng.randint(-6, 5)),
-            )
+        due = now + timedelta(days=rng.randint(-6, 5))
+        episode = client.episodes.first()
+        if not Assignment.objects.open().filter(episode=episode, point=PathwayPoint.INTAKE).exists():
+            services.assign_plan(None, client, PathwayPoint.INTAKE, due, episode=episode)
         return
-    if stage not in VISITS:
+    if course is None:
         return
-    visits, kind = VISITS[stage], course(number)
-    phq, gad = rng.randint(15, 23), rng.randint(11, 17)
-    start = now - timedelta(weeks=visits * 2 + 1)
-    record(client, "cssrs_screener", {1: 0, 2: 0, 6: 0}, start, therapist)
-    for visit in range(visits + 1):
-        when = start + timedelta(weeks=visit * 2, hours=rng.randint(0, 6))
-        progress = visit / visits
-        if kind == "improving":
-            phq_now, gad_now = round(phq * (1 - 0.75 * progress)), round(gad * (1 - 0.65 * progress))
-        elif kind == "non_responding":
-            phq_now, gad_now = phq - rng.randint(0, 2), gad - rng.randint(0, 2)
-        else:
-            phq_now, gad_now = phq + round(5 * progress), gad + round(4 * progress)
-        phq_now = max(0, min(24, phq_now + rng.randint(-1, 1)))
-        entered_by = therapist if visit % 2 else None
-        record(client, "phq9", spread(phq_now, 8, rng) | {9: 0}, when, entered_by)
+    kind = course_kind(client.record_number, course)
+    # Moderately severe to severe depression and moderate to severe anxiety at intake; the client who
+    # gets worse starts in the moderate range, so there is room to worsen.
+    phq, gad = (
+        (rng.randint(13, 15), rng.randint(10, 12))
+        if kind == "deteriorating"
+        else (
+            rng.randint(15, 22),
+            rng.randint(11, 17),
+        )
+    )
+    depth = rng.uniform(*IMPROVEMENT)
+    record(client, "cssrs_screener", {1: 0, 2: 0, 6: 0}, course.intake, therapist)
+    for n, when in enumerate(visits(course, rng)):
+        days = (when - course.first_dose).total_seconds() / 86400 if course.first_dose else 0
+        phq_now = level(kind, phq, days, depth, 27) + (rng.randint(-1, 1) if n else 0)
+        gad_now = level(kind, gad, days, depth * 0.95, 21) + (rng.randint(-1, 1) if n else 0)
+        entered_by = therapist if n % 2 else None
+        record(client, "phq9", spread(max(0, min(24, phq_now)), 8, rng) | {9: 0}, when, entered_by)
         record(client, "gad7", spread(max(0, min(21, gad_now)), 7, rng), when, entered_by)
+    if kind == "deteriorating":
+        add_open_alert(client, now, rng)
 
 
-def add_open_alert(client, now) -> None:
-    answers = {1: 2, 2: 3, 3: 2, 4: 2, 5: 1, 6: 2, 7: 1, 8: 0, 9: 1}
+def add_open_alert(client, now, rng) -> None:
+    """This morning's PHQ-9 of the client who is getting worse: item 9 positive, the alert still open."""
+    answers = spread(21, 8, rng) | {9: 1}
     response = record(client, "phq9", answers, now - timedelta(hours=3))
     meaning = response.result["critical_items"][0]["meaning"]
     SafetyAlert.objects.create(

@@ -28,6 +28,8 @@ from kapstone.pathway.models import (
 from kapstone.pathway.programmes import consent_sample, programmes_for
 from kapstone.practice.models import Membership, Role
 
+from .course import course_for
+
 S = EpisodeState
 PREPARED = {S.PREPARATION, S.TREATMENT, S.FOLLOW_UP, S.CLOSED, S.PAUSED}
 TO_PREPARATION = [S.SCREENING, S.ELIGIBLE, S.PREPARATION]
@@ -130,11 +132,16 @@ def _publish_documents(practice, admin, when):
 
 
 def _add_timeline(episode, staff, admin, rng, now) -> dict:
-    """The opening and every move to the episode's stage, spread between its opening and now."""
+    """The opening and every move to the episode's stage, spread between its opening and now.
+
+    A client who has been dosed moved into treatment the day before the first dose and out of it
+    after the last session of the course (``course.py``), so the chart's timeline and the sessions agree.
+    """
     path = PATHS[episode.state]
     end = episode.closed_at or now - timedelta(days=rng.randint(1, 6))
     start = episode.opened_at
-    step = max((end - start) / (len(path) + 1), timedelta(hours=2))
+    course = course_for(episode.state, episode.client.record_number, now, episode.practice.zone)
+    first_dose = course.first_dose if course else None
     records = [
         EpisodeTransition(
             practice=episode.practice,
@@ -146,9 +153,17 @@ def _add_timeline(episode, staff, admin, rng, now) -> dict:
             reason="Episode opened",
         )
     ]
-    moves, previous, at = {}, S.REFERRED, start
-    for state in path:
-        at = min(at + step + timedelta(hours=rng.randint(0, 5)), end)
+    if first_dose is not None and S.TREATMENT in path:
+        split = path.index(S.TREATMENT)
+        before, after = path[:split], path[split + 1 :]
+        times = _spread(start, first_dose - timedelta(days=1), len(before))
+        times.append(first_dose - timedelta(days=1, hours=-2))
+        times += _spread(course.sessions[-1] + timedelta(days=1), end, len(after))[: len(after)]
+    else:
+        times = _spread(start, end, len(path))
+    moves, previous = {}, S.REFERRED
+    for state, at in zip(path, times, strict=True):
+        at = at + timedelta(hours=rng.randint(0, 5))
         who = staff[MOVED_BY.get(state, "therapist")]
         records.append(
             EpisodeTransition(
@@ -163,9 +178,16 @@ def _add_timeline(episode, staff, admin, rng, now) -> dict:
             )
         )
         moves[state], previous = at, state
+    at = moves.get(previous, start)
     EpisodeTransition.objects.bulk_create(records)
     Episode.objects.filter(pk=episode.pk).update(state_changed_at=at)
     return moves
+
+
+def _spread(start, end, count: int) -> list:
+    """``count`` moments evenly between ``start`` and ``end`` (exclusive), at least two hours apart."""
+    step = max((end - start) / (count + 1), timedelta(hours=2))
+    return [min(start + step * (n + 1), end) for n in range(count)]
 
 
 def _add_preparation(episode, staff, moves, documents, rng, now, *, blocked):

@@ -85,7 +85,7 @@ def add_integration_notes(rng: random.Random, practice, therapist, now) -> int:
         ended = session.discharge.discharged_at
         if ended + timedelta(days=1) < now:
             ratings = {item: rng.randint(35, 85) for item in range(1, 7)}
-            record(session.client, "ebi", ratings, ended + timedelta(days=1))
+            record(session.client, "ebi", ratings, ended + timedelta(days=1), session=session)
         held = ended + timedelta(days=rng.randint(1, 3))
         if held > now:
             continue

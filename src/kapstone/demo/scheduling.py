@@ -3,16 +3,20 @@ stage of their episode.
 
 - referred / screening: an intake (held, or coming up); eligible: a first preparation coming up;
 - preparation: a preparation held last week and another in the coming days;
-- treatment: earlier medicine sessions each followed by an integration; several clients have a
-  medicine session *today* in different rooms (the live board uses them) with an integration booked
-  for tomorrow; one client's last session (four days ago) has no integration: it is overdue;
+- treatment: earlier medicine sessions (on the dates of the client's course, ``course.py``) each
+  followed by an integration; the clients on the live floor have a medicine appointment that started
+  when their session was opened (minutes to hours before now, whatever the hour the demo is built),
+  with an integration booked for tomorrow; one client's latest session (days ago) has no
+  integration: it is overdue;
 - follow-up: a follow-up visit in the coming weeks; closed: the last follow-up held;
 - paused: a cancelled appointment with its reason; one missed (no-show) preparation.
 
 Appointments are written directly (the demo's readiness records are built by the pathway demo; the
 booking gate is the service's business), but never double book a clinician or a room. Medicine
 sessions book the therapist who sits with the client; the monitor, who watches several chairs at
-once, is not booked (booking a clinician is exclusive).
+once, is not booked (booking a clinician is exclusive). On the live floor five sessions run at once
+with two therapists and four medicine rooms, so a floor appointment books its therapist and a room
+only where they are free.
 """
 
 import random
@@ -35,6 +39,9 @@ from kapstone.scheduling.models import (
 )
 from kapstone.scheduling.services import find_clashes
 
+from .course import course_for
+from .sessions import FLOOR
+
 S, K, ST = EpisodeState, AppointmentKind, AppointmentStatus
 ROOMS = [
     ("Sage room", Room.Kind.ROOM, "Recliner, dimmable light, ground floor"),
@@ -43,7 +50,6 @@ ROOMS = [
     ("Aspen chair", Room.Kind.CHAIR, "Infusion chair in the treatment suite"),
     ("Consult room", Room.Kind.ROOM, "Intake, preparation and integration talks"),
 ]
-TODAY_STARTS = [time(8, 30), time(9, 0), time(10, 0), time(12, 30)]  # medicine sessions today (or later)
 
 
 def add_scheduling(practice, rng: random.Random, now=None) -> None:
@@ -73,7 +79,7 @@ def add_scheduling(practice, rng: random.Random, now=None) -> None:
     for episode in episodes:
         newest.setdefault(episode.client_id, episode)
     book = _Booker(practice, front_desk.user, settings, zone, now)
-    today_rooms = iter(enumerate(medicine_rooms))
+    floor = iter(FLOOR)
     overdue_done = no_show_done = False
     for number, episode in enumerate(newest.values()):
         client = episode.client
@@ -102,35 +108,30 @@ def add_scheduling(practice, rng: random.Random, now=None) -> None:
             book(episode, K.PREPARATION, day(-7), time(15), [therapist], consult, status=ST.COMPLETED)
             book(episode, K.PREPARATION, day(rng.randint(1, 5)), time(15), [therapist], consult)
         elif state == S.TREATMENT:
-            sessions = 1 + number % 3
-            for n in range(sessions, 0, -1):  # earlier sessions, each followed by an integration
-                book(
-                    episode,
-                    K.MEDICINE,
-                    day(-7 * n - 1),
-                    time(9),
-                    [therapist],
-                    medicine_rooms[n % len(medicine_rooms)],
-                    status=ST.COMPLETED,
-                )
-                book(episode, K.INTEGRATION, day(-7 * n), time(16), [therapist], consult, status=ST.COMPLETED)
-            slot = next(today_rooms, None)
-            if slot is not None:
-                index, room = slot
-                book(episode, K.MEDICINE, today, TODAY_STARTS[index], [therapist], room)
+            course = course_for(state, client.record_number, now, zone)
+            seat = next(floor, None)
+            # The first client in treatment off the floor whose integration window has passed has no
+            # integration after their latest session: it is overdue.
+            length = timedelta(minutes=rules.default_minutes(K.MEDICINE, episode, settings))
+            ended = course.sessions[-1] + length
+            overdue = seat is None and not overdue_done and ended + rules.integration_window(episode) < now
+            overdue_done = overdue_done or overdue
+            for n, opened in enumerate(course.sessions):  # each followed by an integration
+                local = opened.astimezone(zone)
+                room = medicine_rooms[len(course.sessions) % len(medicine_rooms)]
+                held = ST.COMPLETED
+                book(episode, K.MEDICINE, local.date(), local.time(), [therapist], room, status=held)
+                if overdue and n == len(course.sessions) - 1:
+                    break
+                after = local.date() + timedelta(days=1)
+                book(episode, K.INTEGRATION, after, time(16), [therapist], consult, status=held)
+            if seat is not None:
+                index = FLOOR.index(seat)
+                opened = (now - timedelta(minutes=seat.opened)).replace(second=0, microsecond=0)
+                room = medicine_rooms[index] if index < len(medicine_rooms) else None
+                book.at(episode, K.MEDICINE, opened, [therapist], room)
                 book(episode, K.INTEGRATION, day(1), time(13 + index), [therapist], consult)
-            elif not overdue_done:
-                book(
-                    episode,
-                    K.MEDICINE,
-                    day(-4),
-                    time(9, 30),
-                    [therapist],
-                    medicine_rooms[-1],
-                    status=ST.COMPLETED,
-                )  # no integration booked: overdue
-                overdue_done = True
-            else:
+            elif not overdue:
                 book(
                     episode,
                     K.MEDICINE,
@@ -184,12 +185,26 @@ class _Booker:
             local += timedelta(minutes=30)
         return None
 
+    def at(self, episode, kind, start, clinicians, room):
+        """An appointment at exactly ``start`` (a session already under way): with the clinicians and
+        the room where they are free, without them where they are not."""
+        minutes = rules.default_minutes(kind, episode, self.settings)
+        # A session running over its booked length keeps its booking until it ends.
+        end = max(start + timedelta(minutes=minutes), self.now + timedelta(minutes=30))
+        free = [m for m in clinicians if not find_clashes(start, end, [m], None)]
+        if room is not None and find_clashes(start, end, [], room):
+            room = None
+        return self.write(episode, kind, start, end, free, room, status=ST.SCHEDULED, reason="")
+
     def __call__(self, episode, kind, day, at, clinicians, room, *, status=ST.SCHEDULED, reason=""):
         minutes = rules.default_minutes(kind, episode, self.settings)
         start = self._free_slot(day, at, minutes, clinicians, room)
         if start is None:
             return None
         end = start + timedelta(minutes=minutes)
+        return self.write(episode, kind, start, end, clinicians, room, status=status, reason=reason)
+
+    def write(self, episode, kind, start, end, clinicians, room, *, status, reason):
         now = self.now
         created = min(start - timedelta(days=7), now)
         reminder_due = start - timedelta(hours=self.settings.reminder_lead_hours)

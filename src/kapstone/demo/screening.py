@@ -14,7 +14,7 @@ from kapstone.audit.services import log_event
 from kapstone.clients.models import Client
 from kapstone.clinical import get_instrument
 from kapstone.clinical.instruments import visible_items
-from kapstone.measures.models import Assignment, QuestionnaireResponse
+from kapstone.measures.models import QuestionnaireResponse
 from kapstone.pathway.models import EpisodeState
 from kapstone.practice.models import Membership, Role
 from kapstone.screening.eligibility import is_against, overridden_rules, run_assessment
@@ -28,7 +28,7 @@ from kapstone.screening.models import (
     Intake,
 )
 
-from .measures import record
+from .measures import record, spread
 
 CLEAN = {spec.key: {"bool": False, "list": [], "choice": "none"}.get(spec.type) for spec in intake_specs()}
 for _follow_up in ("hypertension_controlled", "seizure_recent", "hyperthyroidism_uncontrolled"):
@@ -86,15 +86,65 @@ INQUIRY_PEOPLE = [
 ]
 
 
-def _lowest(instrument_id, overrides=None):
-    instrument = get_instrument(instrument_id)
-    answers = {i.number: i.options[0].value if i.options else i.value_range[0] for i in instrument.items}
+def _screener_answers(instrument_id, rng, overrides=None):
+    """A plausible form for one invented client: mostly low, varying from client to client, and below
+    every positive screen unless the scenario's ``overrides`` say otherwise."""
+    answers = SCREENER_SHAPES[instrument_id](rng)
     answers.update(overrides or {})
+    instrument = get_instrument(instrument_id)
     shown = {item.number for item in visible_items(instrument, answers)}
     return {number: value for number, value in answers.items() if number in shown}
 
 
-def _screeners(client, episode, when, scenario, entered_by):
+def _yes(rng, items, count, value=1):
+    chosen = set(rng.sample(items, count))
+    return {item: (value(rng) if callable(value) else value) if item in chosen else 0 for item in items}
+
+
+def _audit(rng):
+    # Low-risk drinking (WHO zone I, total 1-7): how often and how much, rarely anything more.
+    often = rng.choice([1, 1, 2, 2, 3])
+    answers = {1: often, 2: min(often, rng.choice([0, 0, 1])), 3: min(often, rng.choice([0, 1]))}
+    answers |= dict.fromkeys(range(4, 11), 0)
+    if rng.random() < 0.4:
+        answers[rng.choice([4, 7, 8])] = 1
+    if rng.random() < 0.15 and sum(answers.values()) <= 5:
+        answers[10] = 2  # someone was concerned, but not in the last year
+    return answers
+
+
+def _dast10(rng):
+    # Item 3 ("able to stop when you want to") is reverse-scored: "yes" is the low answer.
+    answers = dict.fromkeys(range(1, 11), 0) | {3: 1}
+    if rng.random() < 0.4:  # cannabis now and then: used drugs other than medically (item 1)
+        answers[1] = 1
+        if rng.random() < 0.3:
+            answers[rng.choice([4, 5])] = 1
+    return answers
+
+
+def _mdq(rng):
+    yes = rng.choice([1, 1, 2, 2, 3, 4])
+    answers = _yes(rng, list(range(1, 14)), yes)
+    answers[14] = 1 if yes >= 2 and rng.random() < 0.5 else 0
+    answers[15] = rng.choice([0, 0, 1])
+    return answers
+
+
+def _pqb(rng):
+    # One or two unusual experiences, each with little distress: under both PQ-B cut-offs.
+    return _yes(rng, list(range(1, 22)), rng.choice([1, 1, 2]), value=lambda r: r.choice([1, 1, 2]))
+
+
+def _pcl5(rng):
+    # Trauma-related stress from none to the provisional-PTSD range (31-33 and above) in a few clients.
+    return spread(rng.choice([4, 9, 14, 18, 22, 27, 36, 44]), 20, rng, top=4)
+
+
+SCREENER_SHAPES = {"audit": _audit, "dast10": _dast10, "mdq": _mdq, "pqb": _pqb, "pcl5": _pcl5}
+
+
+def _screeners(client, episode, when, scenario, entered_by, rng):
     done = set(
         QuestionnaireResponse.objects.filter(
             episode=episode, status="submitted", submitted_at__lte=when
@@ -104,10 +154,18 @@ def _screeners(client, episode, when, scenario, entered_by):
         if instrument_id in done:
             continue
         overrides = SCREENER_ANSWERS.get(scenario, {}).get(instrument_id)
-        record(client, instrument_id, _lowest(instrument_id, overrides), when, entered_by)
-        Assignment.objects.open().filter(episode=episode, instrument_id=instrument_id).update(
-            completed_at=when
-        )
+        if instrument_id in SCREENER_SHAPES:
+            answers = _screener_answers(instrument_id, rng, overrides)
+        else:  # PHQ-9, GAD-7 and the C-SSRS of a client without a course yet: the intake measures
+            answers = INTAKE_MEASURES[instrument_id](rng)
+        record(client, instrument_id, answers, when, entered_by)
+
+
+INTAKE_MEASURES = {
+    "phq9": lambda rng: spread(rng.randint(14, 21), 8, rng) | {9: 0},
+    "gad7": lambda rng: spread(rng.randint(10, 16), 7, rng),
+    "cssrs_screener": lambda rng: {1: 0, 2: 0, 6: 0},
+}
 
 
 def _intake(client, episode, answers, when, by, *, complete=True, client_submitted=True):
@@ -138,7 +196,7 @@ def _measured(rng):
 
 
 def _assess(client, episode, scenario, when, prescriber, therapist, rng):
-    _screeners(client, episode, when, scenario, therapist)
+    _screeners(client, episode, when, scenario, therapist, rng)
     answers = {**CLEAN, **_measured(rng), **SCENARIOS[scenario]}
     intake = _intake(client, episode, answers, when + timedelta(hours=1), therapist)
     assessment, _ = run_assessment(None, intake, as_of=when + timedelta(hours=2), actor=prescriber)

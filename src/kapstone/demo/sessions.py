@@ -2,8 +2,9 @@
 
 ``add_sessions(practice, prescriber=..., monitor=..., now=..., rng=...)`` runs once, when the demo is
 built. Clients in treatment get a few weekly past sessions, clients in follow-up or closed a full
-course; each has a dose plan, a checklist, a dose order and the dose given, vitals at every scheduled
-check, MOAA/S and RASS ratings, now and then a booster or a mild adverse event, and a discharge.
+course, on the dates of their course (``course.py``); each has a dose plan, a checklist, a dose the
+prescriber ordered a few minutes before it was given, vitals at every scheduled check, MOAA/S and
+RASS ratings, now and then a booster or a mild adverse event, and a discharge.
 Five clients in treatment are on the floor today, one per room, each in a different phase: pre-dose,
 just dosed, at the peak with an out-of-range blood pressure (its safety alert open), a check overdue,
 and ready for discharge.
@@ -40,11 +41,10 @@ from kapstone.sessions.models import (
     VitalsReading,
 )
 
-SESSIONS_PER_STAGE = {
-    EpisodeState.TREATMENT: (2, 4),
-    EpisodeState.FOLLOW_UP: (6, 6),
-    EpisodeState.CLOSED: (6, 6),
-}
+from .course import DOSE_AFTER_OPENING, SESSIONS, course_for
+
+# The prescriber orders each dose this long before it is given, after the checklist is confirmed.
+ORDER_LEAD = timedelta(minutes=2)
 # The floor clients use sublingual dosing; other clients show the other routes.
 OTHER_PROTOCOLS = ("intramuscular", "esketamine_intranasal", "iv_infusion", "sublingual", "sublingual")
 WEIGHTS = (58, 64, 71, 77, 83, 90)
@@ -130,17 +130,10 @@ def add_sessions(
         count = 0
         for index, episode in enumerate(episodes):
             protocol_id = "sublingual" if episode in floor else OTHER_PROTOCOLS[index % len(OTHER_PROTOCOLS)]
-            low, high = SESSIONS_PER_STAGE[episode.state]
-            past = rng.randint(low, high)
-            last = {
-                EpisodeState.TREATMENT: now - timedelta(days=rng.randint(3, 8)),
-                EpisodeState.FOLLOW_UP: now - timedelta(days=rng.randint(25, 60)),
-                EpisodeState.CLOSED: now - timedelta(days=rng.randint(120, 170)),
-            }[episode.state]
+            course = course_for(episode.state, episode.client.record_number, now, practice.zone)
             weight = Decimal(rng.choice(WEIGHTS))
             plan_dose = _plan(prescriber, episode, protocol_id)
-            for n in range(past):
-                opened = (last - timedelta(days=7 * (past - 1 - n))).replace(second=0, microsecond=0)
+            for opened in course.sessions:
                 _past_session(rng, episode, protocol_id, opened, weight, plan_dose, prescriber, monitor)
                 count += 1
         for episode, room in zip(floor, FLOOR, strict=False):
@@ -153,7 +146,7 @@ def _episodes(practice):
     from kapstone.pathway.models import Episode
 
     return (
-        Episode.objects.filter(practice=practice, state__in=list(SESSIONS_PER_STAGE))
+        Episode.objects.filter(practice=practice, state__in=list(SESSIONS))
         .select_related("client")
         .order_by("client__record_number")
     )
@@ -216,7 +209,8 @@ def _checklist(session, weight, by, at):
     )
 
 
-def _order_and_give(session, amount, weight, prescriber, monitor, at, *, booster=False, lot=""):
+def _order(session, amount, weight, prescriber, at, *, booster=False):
+    """The prescriber's order, made at ``at`` (the service stamps the build's wall clock)."""
     protocol = session.protocol
     order = services.order_dose(
         _As(prescriber),
@@ -230,6 +224,14 @@ def _order_and_give(session, amount, weight, prescriber, monitor, at, *, booster
         override_reason="Demo",
         now=at,
     )
+    DoseOrder.objects.filter(pk=order.pk).update(ordered_at=at)
+    order.ordered_at = at
+    return order
+
+
+def _order_and_give(session, amount, weight, prescriber, monitor, at, *, booster=False, lot=""):
+    """The prescriber orders the dose, and a few minutes later the monitor records it given at ``at``."""
+    order = _order(session, amount, weight, prescriber, at - ORDER_LEAD, booster=booster)
     given = services.record_administration(
         _As(monitor),
         session,
@@ -271,7 +273,7 @@ def _past_session(rng, episode, protocol_id, opened, weight, plan_dose, prescrib
         14,
     )
     _checklist(session, weight, monitor, opened + timedelta(minutes=12))
-    dose_at = opened + timedelta(minutes=20)
+    dose_at = opened + timedelta(minutes=DOSE_AFTER_OPENING)
     lot = f"LOT-{rng.randint(10000, 99999)}" if protocol.stock.form == "device" else ""
     _order_and_give(session, plan_dose, weight, prescriber, monitor, dose_at, lot=lot)
     state = services.load(session, dose_at + timedelta(minutes=1))
@@ -372,14 +374,7 @@ def _floor_session(episode, room: Room, now, prescriber, monitor):
             )
     _checklist(session, Decimal("72"), monitor, (dose_at or now) - timedelta(minutes=3))
     if dose_at is None:
-        services.order_dose(
-            _As(prescriber),
-            session,
-            dose=Decimal("100"),
-            weight_kg=Decimal("72"),
-            stock_strength=Decimal("100"),
-            now=now - timedelta(minutes=1),
-        )
+        _order(session, Decimal("100"), Decimal("72"), prescriber, now - timedelta(minutes=1))
     else:
         _order_and_give(session, Decimal("100"), Decimal("72"), prescriber, monitor, dose_at)
         for minutes, sbp, dbp, hr, spo2, rr in sorted(room.readings):

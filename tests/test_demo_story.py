@@ -1,0 +1,155 @@
+"""The story the demo tells, as a real practice sees it: most clients in treatment improve, some do
+not, one gets worse and is flagged; screeners that vary from client to client; doses ordered before
+they are given; a live floor whose appointments started when its sessions did.
+
+One build serves the whole module (``tests/demo_build.py``). CI runs the suite at 00:30, 11:59 and
+23:30 in the practice zone (``--practice-clock``), so this build is checked at those hours too.
+"""
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from kapstone.demo.course import DOSE_AFTER_OPENING, SESSION_STARTS, course_for
+from kapstone.demo.sessions import FLOOR
+from kapstone.measures.models import Assignment, QuestionnaireResponse, SafetyAlert
+from kapstone.measures.outcome_rates import client_trajectories, practice_rates
+from kapstone.pathway.models import Episode, EpisodeState
+from kapstone.practice.models import Membership, Role
+from kapstone.scheduling.models import Appointment, AppointmentKind
+from kapstone.sessions.chart import client_dosing
+from kapstone.sessions.models import DoseAdministration, MedicineSession
+
+from .demo_build import built_demo
+
+S = EpisodeState
+DOSED = (S.TREATMENT, S.FOLLOW_UP, S.CLOSED)
+SCREENERS = ("audit", "dast10", "mdq", "pqb")
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with built_demo(django_db_blocker) as practice:
+        yield practice
+
+
+def verdicts(practice, instrument_id):
+    """Stage and reliable-change category of each dosed client's trajectory (as on their chart)."""
+    found = []
+    for episode in Episode.objects.filter(practice=practice, state__in=DOSED).select_related("client"):
+        trajectory = next(
+            t
+            for t in client_trajectories(episode.client, client_dosing(episode.client))
+            if t.instrument.id == instrument_id
+        )
+        found.append((episode.state, episode.client, trajectory))
+    return found
+
+
+def test_most_clients_in_treatment_improve_some_do_not_and_one_gets_worse_and_is_flagged(
+    demo, db, scoped, client
+):
+    phq9 = verdicts(demo, "phq9")
+    in_treatment = Counter(t.change.category for state, _, t in phq9 if state == S.TREATMENT)
+    assert in_treatment["improved"] + in_treatment["recovered"] > sum(in_treatment.values()) / 2
+    assert sum(1 for _, _, t in phq9 if t.change.category == "unchanged") >= 2  # some do not respond
+    worse = [(state, person) for state, person, t in phq9 if t.change.category == "deteriorated"]
+    assert len(worse) == 1 and worse[0][0] == S.TREATMENT
+    person = worse[0][1]
+    assert SafetyAlert.objects.open().filter(client=person, kind="critical_item").exists()
+    prescriber = Membership.objects.get(practice=demo, role=Role.PRESCRIBER)
+    client.force_login(prescriber.user)
+    chart = client.get(reverse("measures:client", args=[person.pk])).content.decode()
+    assert ">Deteriorated<" in chart
+
+
+def test_on_the_outcomes_page_improvement_clearly_outnumbers_deterioration(demo, db, scoped, client):
+    rates = {r.instrument.id: r for r in practice_rates(demo)}
+    for instrument_id in ("phq9", "gad7"):
+        counts = rates[instrument_id].counts
+        assert counts["deteriorated"] >= 1
+        assert counts["improved"] >= 5 * counts["deteriorated"], (instrument_id, counts)
+    client.force_login(Membership.objects.get(practice=demo, role=Role.PRESCRIBER).user)
+    assert client.get(reverse("measures:outcomes")).status_code == 200
+
+
+def test_phq9_and_gad7_start_moderate_to_severe_and_fall_over_the_course_for_most(demo, db, scoped):
+    for instrument_id in ("phq9", "gad7"):
+        found = verdicts(demo, instrument_id)
+        for _, person, trajectory in found:
+            first = trajectory.responses[0]
+            assert first.total >= 10, (person, instrument_id, first.total)  # moderate or worse at intake
+            dose = client_dosing(person).first_doses[trajectory.latest.episode_id]
+            assert trajectory.baseline.submitted_at < dose  # the baseline is a pre-treatment score
+        falling = [t for _, _, t in found if t.change.latest < t.change.baseline]
+        assert len(falling) > len(found) * 2 / 3
+
+
+def test_intake_screeners_vary_from_client_to_client_and_none_is_all_zero(demo, db, scoped):
+    for instrument_id in SCREENERS:
+        responses = list(
+            QuestionnaireResponse.objects.submitted().filter(practice=demo, instrument_id=instrument_id)
+        )
+        assert len(responses) >= 20
+        assert all(any(value for value in r.answers.values()) for r in responses), instrument_id
+        assert len({r.total for r in responses}) >= 3, instrument_id
+        # Below every positive screen, except the heavy drinker the screening worklist shows.
+        positive = [r for r in responses if r.positive_screen]
+        assert len(positive) == (1 if instrument_id == "audit" else 0), instrument_id
+
+
+def test_every_dose_given_follows_an_order_a_prescriber_made_earlier(demo, db, scoped):
+    prescribers = set(
+        Membership.objects.filter(practice=demo, role=Role.PRESCRIBER).values_list("user_id", flat=True)
+    )
+    given = list(DoseAdministration.objects.filter(practice=demo).select_related("order"))
+    assert len(given) > 50
+    for dose in given:
+        assert dose.order.ordered_at < dose.given_at, dose
+        assert dose.order.ordered_by_id in prescribers
+
+
+def test_the_floor_appointments_started_when_their_sessions_were_opened(demo, db, scoped):
+    floor = MedicineSession.objects.filter(practice=demo, room__in=[room.room for room in FLOOR])
+    assert floor.count() == len(FLOOR)
+    for session in floor:
+        booked = Appointment.objects.get(
+            client=session.client, kind=AppointmentKind.MEDICINE, status="scheduled"
+        )
+        assert abs(booked.starts_at - session.opened_at) < timedelta(minutes=1)
+        assert booked.starts_at < timezone.now() < booked.ends_at
+
+
+def test_no_questionnaire_is_asked_for_twice(demo, db, scoped):
+    open_ones = Counter(
+        Assignment.objects.open().filter(practice=demo).values_list("client_id", "instrument_id", "point")
+    )
+    assert open_ones and max(open_ones.values()) == 1
+
+
+@pytest.mark.parametrize("clock", ["00:30", "11:59", "23:30"])
+def test_each_course_is_the_same_at_every_hour_and_keeps_office_hours(clock):
+    day = datetime(2026, 12, 3, tzinfo=CHICAGO).date()
+    moment = datetime.combine(day, datetime.strptime(clock, "%H:%M").time(), CHICAGO)
+    reference = datetime(2026, 12, 3, 12, 0, tzinfo=CHICAGO)
+    denver = ZoneInfo("America/Denver")
+    with time_machine.travel(moment.astimezone(UTC), tick=False):
+        now = timezone.now()
+        for number in range(17, 34):
+            state = S.TREATMENT if number < 25 else S.FOLLOW_UP if number < 30 else S.CLOSED
+            course = course_for(state, f"K-{number:05d}", now, denver)
+            again = course_for(state, f"K-{number:05d}", reference, denver)
+            today, other_day = now.astimezone(denver).date(), reference.astimezone(denver).date()
+            # The same days before today, whatever the hour.
+            assert [today - s.date() for s in course.sessions] == [
+                other_day - s.date() for s in again.sessions
+            ]
+            assert all(s.astimezone(denver).time() in SESSION_STARTS for s in course.sessions)
+            assert course.intake < course.first_dose < now - timedelta(days=2)
+            assert course.first_dose == course.sessions[0] + timedelta(minutes=DOSE_AFTER_OPENING)
