@@ -7,6 +7,9 @@ from playwright.sync_api import expect
 from kapstone.measures import services
 from kapstone.practice.tenancy import scopes_disabled
 
+from ..measures.outcome_builders import episode_for, score
+from .accessibility import assert_accessible
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -75,3 +78,33 @@ def test_staff_administer_a_gad7_and_the_chart_updates(page, live_server, live_w
     expect(page.locator("section.trajectory dl")).to_contain_text("21 (Severe)")
     expect(page.locator("section.trajectory dl")).to_contain_text("7 (Mild)")
     expect(page.locator(".verdict")).to_have_text("Recovered")
+
+
+def test_the_outcomes_page_filters_by_clinician_and_shows_the_denominators(
+    page, live_server, live_world, sign_in
+):
+    with scopes_disabled():
+        for person, later in ((live_world.client, 4), (live_world.unassigned_client, 16)):
+            course = person.episodes.first() or episode_for(person)
+            score(person, "phq9", 20, day=0, episode=course)
+            score(person, "phq9", later, day=50, episode=course)
+    sign_in(live_world.members["admin"].user)
+    page.goto(live_server.url + reverse("measures:outcomes"))
+    table = page.get_by_role("table", name=re.compile("Outcome rates per questionnaire"))
+    phq9 = table.get_by_role("row").filter(has_text="PHQ-9").first
+    expect(phq9).to_contain_text("n = 2")
+    expect(phq9).to_contain_text("1 of 2 (50%)")  # remission: 4 yes, 16 no
+    assert_accessible(page)
+
+    page.get_by_label("Clinician (care team)").select_option(label="A therapist")
+    page.get_by_role("button", name="Show outcomes").click()
+    expect(page.get_by_label("Clinician (care team)")).to_have_value(str(live_world.members["therapist"].pk))
+    phq9 = (
+        page.get_by_role("table", name=re.compile("filtered"))
+        .get_by_role("row")
+        .filter(has_text="PHQ-9")
+        .first
+    )
+    expect(phq9).to_contain_text("n = 1")
+    expect(phq9).to_contain_text("1 of 1 (100%)")
+    expect(page.get_by_role("img", name="PHQ-9 outcome rates by quarter")).to_be_visible()

@@ -7,12 +7,24 @@ PCL-5 (alpha 0.94, SD 12.4): SEdiff = 12.4 x sqrt(0.12) = 12.4 x 0.34641 = 4.295
 """
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kapstone.clinical import reliable_change, score
+from kapstone.clinical import get_instrument, reliable_change, score
+from kapstone.clinical.outcomes import (
+    EpisodeScores,
+    Score,
+    baseline_and_latest,
+    episode_baseline,
+    outcome_config,
+    outcome_instruments,
+    outcome_rates,
+    remission_at_12_months,
+    verdicts,
+)
 
 
 @pytest.mark.parametrize(
@@ -142,3 +154,127 @@ def test_swapping_baseline_and_latest_flips_the_rci(a, b):
     assert forward.rci == pytest.approx(-backward.rci)
     if forward.category == "deteriorated":
         assert backward.category in ("improved", "recovered")
+
+
+# --- which two scores make an outcome (the episode's own baseline) ------------------------------------
+
+T0 = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
+
+
+def day(n: float) -> datetime:
+    return T0 + timedelta(days=n)
+
+
+def s(n: float, total, key: str = "") -> Score:
+    return Score(day(n), key or f"{n:08.2f}", total)
+
+
+def test_the_baseline_is_the_last_score_before_the_first_dose():
+    scores = [s(0, 18), s(9, 16), s(20, 7), s(5, 17)]
+    assert episode_baseline(scores, first_dose_at=day(10)) == s(9, 16)
+    assert baseline_and_latest(scores, day(10)) == (s(9, 16), s(20, 7))
+
+
+def test_without_a_score_before_a_dose_or_without_a_dose_the_first_score_is_the_baseline():
+    scores = [s(12, 15), s(30, 6)]
+    assert episode_baseline(scores, first_dose_at=day(10)) == s(12, 15)
+    assert episode_baseline(scores, first_dose_at=None) == s(12, 15)
+
+
+def test_a_score_at_the_dose_time_is_after_the_dose():
+    assert episode_baseline([s(0, 20), s(10, 12)], first_dose_at=day(10)) == s(0, 20)
+
+
+def test_there_is_no_outcome_without_a_later_score():
+    assert baseline_and_latest([s(3, 14)], None) is None
+    # Every score before the dose: the baseline is the newest, so there is nothing later yet.
+    assert baseline_and_latest([s(1, 14), s(2, 12)], day(5)) is None
+    assert baseline_and_latest([], None) is None
+
+
+def test_equal_times_are_ordered_by_key():
+    first, second = Score(day(1), "a", 20), Score(day(1), "b", 8)
+    assert baseline_and_latest([second, first], None) == (first, second)
+
+
+def test_the_outcome_instruments_are_the_symptom_measures_not_screeners():
+    assert sorted(i.id for i in outcome_instruments()) == ["gad7", "pcl5", "phq9", "qids_sr16"]
+
+
+def test_verdicts_follow_reliable_change():
+    phq9 = get_instrument("phq9")
+    assert verdicts(phq9, 16, 7) == {
+        "improved": True,
+        "responded": True,
+        "remitted": False,
+        "deteriorated": False,
+    }
+    assert verdicts(phq9, 8, 15) == {
+        "improved": False,
+        "responded": False,
+        "remitted": False,
+        "deteriorated": True,
+    }
+    assert verdicts(phq9, 0, 0)["responded"] is False  # a zero baseline cannot halve
+    assert verdicts(get_instrument("pcl5"), 50, 20)["remitted"] is None  # no remission rule on file
+
+
+def test_practice_rates_count_each_client_once_with_the_episode_of_their_newest_score():
+    phq9 = get_instrument("phq9")
+    episodes = [
+        EpisodeScores("ann", "old", None, [s(0, 22), s(30, 2)]),  # an older course's great result
+        EpisodeScores("ann", "new", day(101), [s(100, 19), s(130, 17)]),  # the newest: 19 -> 17
+        EpisodeScores("bob", "b1", day(2), [s(1, 15), s(3, 10), s(40, 4)]),  # 15 -> 4
+    ]
+    rates = outcome_rates(phq9, episodes)
+    assert rates.n == 2
+    assert rates.counts == {"improved": 1, "responded": 1, "remitted": 1, "deteriorated": 0}
+    assert rates.rate("improved").percent == 50
+    # Up to day 50 ann's newest score is day 30, in the old course.
+    assert outcome_rates(phq9, episodes, end=day(50)).counts["remitted"] == 2
+    assert outcome_rates(phq9, episodes, start=day(100)).n == 1
+
+
+def test_twelve_month_remission_uses_365_days_plus_or_minus_60():
+    config = outcome_config()
+    assert (config.after_days, config.tolerance_days, config.index_min, config.remission_max) == (
+        365,
+        60,
+        10,
+        4,
+    )
+    as_of = day(900)
+
+    def one(*scores, dose=None):
+        return remission_at_12_months([EpisodeScores("c", "e", dose, list(scores))], as_of=as_of)
+
+    assert (one(s(0, 15), s(305, 4)).remitted, one(s(0, 15), s(305, 4)).n) == (1, 1)  # first day
+    assert one(s(0, 15), s(425, 4)).remitted == 1  # last day
+    assert one(s(0, 15), s(304, 4)).remitted == 0 and one(s(0, 15), s(426, 4)).remitted == 0
+    assert one(s(0, 15), s(365, 5)).remitted == 0  # 5 is not below 5
+    assert one(s(0, 9), s(365, 0)).n == 0  # index not above 9
+    assert one(s(0, 10), s(365, 0)).n == 1
+    # The index is the baseline: the last score before the first dose.
+    assert one(s(0, 8), s(20, 16), s(380, 3), dose=day(30)).remitted == 1
+    assert remission_at_12_months([EpisodeScores("c", "e", None, [s(600, 15)])], as_of=as_of).n == 0
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 27)), min_size=1, max_size=8),
+    st.one_of(st.none(), st.integers(0, 60)),
+)
+def test_the_baseline_is_always_a_score_of_the_episode_and_never_after_a_dose_when_one_came_before(
+    raw, dose_day
+):
+    scores = [s(d, total, key=f"{i:03d}") for i, (d, total) in enumerate(raw)]
+    dose = day(dose_day) if dose_day is not None else None
+    baseline = episode_baseline(scores, dose)
+    assert baseline in scores
+    before = [x for x in scores if dose is not None and x.at < dose]
+    if before:
+        assert baseline.at < dose and all(x <= baseline for x in before)
+    else:
+        assert baseline == min(scores)
+    pair = baseline_and_latest(scores, dose)
+    if pair is not None:
+        assert pair[0] == baseline and pair[1] == max(scores) and pair[1] > pair[0]

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kapstone.clinical import get_instrument
-from kapstone.measures.charts import trajectory_svg
+from kapstone.clinical.outcomes import VERDICTS, OutcomeRates
+from kapstone.measures.charts import rates_chart_svg, trajectory_svg
+from kapstone.measures.outcome_rates import PeriodRates
 
 SVG = "{http://www.w3.org/2000/svg}"
 UTC_ZONE = ZoneInfo("UTC")
@@ -222,3 +224,35 @@ def test_charts_on_one_page_get_distinct_ids():
 def test_naive_times_are_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         trajectory_svg(PHQ9, [(datetime(2026, 3, 2) + timedelta(hours=1), 19)], zone=UTC_ZONE)
+
+
+# --- practice outcome rates over time -------------------------------------------------------------------
+
+
+def period_rates(month, n, **counts):
+    phq9 = get_instrument("phq9")
+    rates = OutcomeRates(phq9, n, {v: counts.get(v, 0) for v in VERDICTS})
+    return PeriodRates(datetime(2026, month, 1, tzinfo=UTC), rates)
+
+
+def test_the_rates_chart_says_every_rate_with_its_denominator():
+    periods = [period_rates(1, 4, improved=2, responded=1), period_rates(4, 5, improved=5, remitted=1)]
+    svg = rates_chart_svg(get_instrument("phq9"), periods)
+    root = ET.fromstring(svg)  # noqa: S314 - our own output
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert root.get("role") == "img"
+    assert root.find("s:title", ns).text == "PHQ-9 outcome rates by quarter"
+    desc = root.find("s:desc", ns).text
+    assert "2026 Q1: n = 4; Reliable improvement 2 of 4 (50%), Response 1 of 4 (25%)" in desc
+    assert "2026 Q2: n = 5; Reliable improvement 5 of 5 (100%)" in desc
+    assert "n = 4" in svg and "n = 5" in svg
+    # Not colour alone: four legend entries with words, and a different marker shape per verdict.
+    for label in ("Reliable improvement", "Response", "Remission", "Reliable deterioration"):
+        assert f">{label}</text>" in svg
+    assert "style=" not in svg  # CSP: presentation attributes only
+
+
+def test_the_rates_chart_has_a_worded_empty_state():
+    svg = rates_chart_svg(get_instrument("gad7"), [])
+    assert "No outcomes in this period" in svg
+    ET.fromstring(svg)  # noqa: S314 - our own output: it must parse

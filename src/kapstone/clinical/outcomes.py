@@ -270,6 +270,7 @@ VERDICT_LABELS = {
 class OutcomeConfig:
     """The practice-report settings of ``data/outcomes.toml``."""
 
+    report_order: tuple[str, ...]
     remission_instrument: str
     index_min: Number
     remission_max: Number
@@ -294,6 +295,7 @@ def outcome_config(path: str | None = None) -> OutcomeConfig:
         raw = tomllib.load(fh)
     twelve = raw["remission_at_12_months"]
     config = OutcomeConfig(
+        report_order=tuple(raw["report"]["order"]),
         remission_instrument=twelve["instrument"],
         index_min=twelve["index_min"],
         remission_max=twelve["remission_max"],
@@ -310,7 +312,9 @@ def outcome_config(path: str | None = None) -> OutcomeConfig:
 def outcome_instruments() -> list[Instrument]:
     """The instruments a practice outcome report covers: those whose data says ``purpose = "outcome"``
     (PHQ-9, GAD-7, PCL-5, QIDS-SR16), never screeners or session questionnaires."""
-    return [i for i in all_instruments() if i.is_outcome]
+    order = outcome_config().report_order
+    outcomes = [i for i in all_instruments() if i.is_outcome]
+    return sorted(outcomes, key=lambda i: (order.index(i.id) if i.id in order else len(order), i.id))
 
 
 def verdicts(instrument: Instrument, baseline: Number, latest: Number) -> dict[str, bool | None]:

@@ -406,9 +406,11 @@ def rates_chart_svg(
             svg_text(x(i), plot_bottom + 14, period_label(p.period, by), "chart-tick-label", anchor="middle")
         )
         body.append(svg_text(x(i), plot_bottom + 26, f"n = {p.rates.n}", "chart-tick-label", anchor="middle"))
-    for verdict in verdicts:
+    for k, verdict in enumerate(verdicts):
         colour, dash, shape = RATE_SERIES[verdict]
-        points = [(x(i), y(p.rates.rate(verdict).percent or 0)) for i, p in enumerate(periods)]
+        # Equal rates would hide each other's markers: each series sits a few units to the side.
+        shift = (k - (len(verdicts) - 1) / 2) * 6
+        points = [(x(i) + shift, y(p.rates.rate(verdict).percent or 0)) for i, p in enumerate(periods)]
         group = [f'<g class="chart-series chart-series-{verdict}">']
         if len(points) > 1:
             dashes = f' stroke-dasharray="{dash}"' if dash else ""
