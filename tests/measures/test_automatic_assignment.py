@@ -60,7 +60,9 @@ def book_medicine(world, starts_at, *, actor, client=None, room_name="Room 1"):
 
 
 def submit(assignment, answers):
-    response = services.draft_for(assignment.client, assignment.instrument_id, source="portal", assignment=assignment)
+    response = services.draft_for(
+        assignment.client, assignment.instrument_id, source="portal", assignment=assignment
+    )
     return services.save_answers(None, response, answers, submit=True)
 
 
@@ -96,7 +98,9 @@ def test_other_appointments_assign_nothing(world, scoped, desk, tuesday_9):
     assert not Assignment.objects.filter(client=world.client).exists()
 
 
-def test_the_plan_can_make_a_pre_session_questionnaire_due_hours_before(world, scoped, ready, desk, tuesday_9):
+def test_the_plan_can_make_a_pre_session_questionnaire_due_hours_before(
+    world, scoped, ready, desk, tuesday_9
+):
     plan_for(world.practice)
     MeasurementPlanItem.objects.filter(point="pre_session", instrument_id="phq9").update(due_before_hours=24)
     assigned = pre_session(book_medicine(world, tuesday_9, actor=desk))

@@ -225,3 +225,33 @@ def test_a_client_without_an_open_episode_cannot_be_booked(world, scoped, tomorr
         book_appointment(
             None, client, kind="intake", starts_at=tomorrow_9, clinicians=[world.members["therapist"]]
         )
+
+
+def test_a_medicine_bookings_questionnaires_follow_the_appointment(
+    world, scoped, ready, therapist, room, tomorrow_9
+):
+    from kapstone.measures.models import Assignment
+
+    desk = world.members["front_desk"].user
+    appointment = book(world.client, tomorrow_9, [therapist], kind="medicine", room=room, actor=desk)
+    assigned = Assignment.objects.filter(appointment=appointment)
+    assert sorted(assigned.values_list("instrument_id", flat=True)) == [
+        "cssrs_since_last_contact",
+        "gad7",
+        "phq9",
+    ]
+    assert {a.due_at for a in assigned} == {tomorrow_9}
+    later = tomorrow_9 + timedelta(days=1)
+    reschedule_appointment(
+        None,
+        appointment,
+        starts_at=later,
+        duration_minutes=150,
+        clinicians=[therapist],
+        room=room,
+        reason="Asked",
+    )
+    assert {a.due_at for a in assigned.all()} == {later} and assigned.count() == 3
+    cancel_appointment(None, appointment, "Client unwell", actor=desk)
+    assert all(a.cancelled_at is not None for a in assigned.all())
+    assert AuditEvent.objects.filter(action="measures.assignment.cancelled", actor=desk).count() == 3

@@ -9,7 +9,7 @@ from django.utils import timezone
 from kapstone.clinical import get_instrument
 
 from .models import Assignment, PathwayPoint, QuestionnaireResponse
-from .plan import FIRST_SESSION_STANDS_IN, items_at
+from .plan import DEFAULT_PLAN, FIRST_SESSION_STANDS_IN, items_at
 
 
 class Status:
@@ -50,6 +50,15 @@ def counting_responses(client, instrument_ids, *, since: datetime | None, episod
     return responses.order_by("-submitted_at")
 
 
+_DEFAULT_ORDER = [instrument for point, instrument, *_ in DEFAULT_PLAN if point == PathwayPoint.PRE_SESSION]
+
+
+def _plan_order(instrument_id: str) -> tuple[int, str]:
+    """The default plan's order (PHQ-9, GAD-7, C-SSRS), then any the practice added by id."""
+    known = instrument_id in _DEFAULT_ORDER
+    return (_DEFAULT_ORDER.index(instrument_id) if known else len(_DEFAULT_ORDER), instrument_id)
+
+
 def pre_session_questionnaires(
     client, episode, *, since: datetime | None, now: datetime | None = None
 ) -> list[PreSessionQuestionnaire]:
@@ -57,7 +66,9 @@ def pre_session_questionnaires(
     response that counts, see :func:`counting_responses`), due or overdue (an open pre-session
     assignment, the earliest if several appointments are booked) or missing. Three queries."""
     now = now or timezone.now()
-    wanted = [item.instrument_id for item in items_at(client.practice, PathwayPoint.PRE_SESSION)]
+    wanted = sorted(
+        (item.instrument_id for item in items_at(client.practice, PathwayPoint.PRE_SESSION)), key=_plan_order
+    )
     stand_ins = {
         FIRST_SESSION_STANDS_IN[i]: i
         for i in wanted

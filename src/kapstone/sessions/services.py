@@ -264,9 +264,12 @@ class ChecklistReview:
 
 def previous_session_end(session):
     """When the client's previous medicine session ended (its discharge, else its opening), or None
-    before their first: answers given before it belong to that session, not to this one."""
+    before their first: answers given before it belong to that session, not to this one. A cancelled
+    session was never dosed, so it does not count."""
     previous = (
-        MedicineSession.objects.filter(client=session.client, opened_at__lt=session.opened_at)
+        MedicineSession.objects.filter(
+            client=session.client, opened_at__lt=session.opened_at, cancelled_at__isnull=True
+        )
         .order_by("-opened_at")
         .values_list("opened_at", "discharge__discharged_at")
         .first()
