@@ -20,7 +20,7 @@ from kapstone.sessions.chart import client_dosing
 TOPICS = {
     "phq9": "depression",
     "gad7": "anxiety",
-    "pcl5": "stress after a hard or frightening event",
+    "pcl5": "stress after trauma",
     "qids_sr16": "depression",
 }
 
