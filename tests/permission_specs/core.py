@@ -44,5 +44,6 @@ SPECS = {
     "practice:staff": Spec(only("admin")),
     "practice:staff_invite": Spec(only("admin")),
     "practice:staff_edit": Spec(only("admin"), kind="membership"),
+    "practice:alert_settings": Spec(only("admin")),
     "audit:events": Spec(only("admin")),
 }

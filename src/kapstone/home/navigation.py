@@ -46,6 +46,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Consent documents", "pathway:consent_documents", C.CONFIGURE_PRACTICE),
     NavItem("Integration themes", "integration:themes", C.CONFIGURE_PRACTICE),
     NavItem("Rooms and scheduling", "scheduling:rooms", C.CONFIGURE_PRACTICE),
+    NavItem("Safety alert escalation", "practice:alert_settings", C.CONFIGURE_PRACTICE),
     NavItem("Evidence", "screening:evidence_list", C.VIEW_CLIENT),
     NavItem("Public page", "screening:about_edit", C.CONFIGURE_PRACTICE),
     NavItem("Staff", "practice:staff", C.MANAGE_STAFF, ("practice:*",)),

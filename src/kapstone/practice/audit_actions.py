@@ -4,4 +4,5 @@ ACTIONS = {
     "practice.staff.invited": "Invited a staff member",
     "practice.staff.updated": "Changed a staff member's role or status",
     "practice.switched": "Switched practice",
+    "practice.alert_settings.changed": "Changed how soon safety alerts escalate",
 }

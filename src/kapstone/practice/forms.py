@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Membership, Role
+from .models import Membership, Practice, Role
 
 
 class InviteForm(forms.Form):
@@ -39,3 +39,24 @@ class MembershipForm(forms.ModelForm):
                 "You cannot remove your own admin role or deactivate yourself; ask another admin."
             )
         return cleaned
+
+
+class AlertSettingsForm(forms.ModelForm):
+    """How soon an unacknowledged safety alert escalates, by severity (docs/severity.md)."""
+
+    class Meta:
+        model = Practice
+        fields = ["critical_escalation_minutes", "alert_escalation_minutes"]
+        labels = {
+            "critical_escalation_minutes": "Critical alerts escalate after (minutes)",
+            "alert_escalation_minutes": "Warning alerts escalate after (minutes)",
+        }
+        help_texts = {
+            "critical_escalation_minutes": (
+                "An unacknowledged critical alert then goes to the admins and every prescriber. "
+                "The care team and the admins are told at once when it is raised."
+            ),
+            "alert_escalation_minutes": (
+                "An unacknowledged warning then goes to the admins. The care team is told at once."
+            ),
+        }

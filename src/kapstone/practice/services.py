@@ -1,4 +1,4 @@
-"""Staff changes: invitations and role changes, audited."""
+"""Staff changes (invitations, role changes) and practice settings, audited."""
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -9,7 +9,7 @@ from django.urls import reverse
 from kapstone.accounts.models import Invitation
 from kapstone.audit.services import log_event
 
-from .models import Membership
+from .models import Membership, Practice
 
 
 @transaction.atomic
@@ -41,3 +41,13 @@ def update_membership(request, form) -> Membership:
     membership = form.save()
     log_event(request, "practice.staff.updated", obj=membership, data={"fields": sorted(form.changed_data)})
     return membership
+
+
+@transaction.atomic
+def update_alert_settings(request, form) -> Practice:
+    """Save the per-severity escalation times; the audit event keeps the old and new minutes."""
+    before = {name: form.initial[name] for name in form.changed_data}
+    practice = form.save()
+    changes = {name: [before[name], getattr(practice, name)] for name in sorted(form.changed_data)}
+    log_event(request, "practice.alert_settings.changed", obj=practice, practice=practice, data=changes)
+    return practice

@@ -3,10 +3,10 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .forms import InviteForm, MembershipForm
+from .forms import AlertSettingsForm, InviteForm, MembershipForm
 from .models import Membership
 from .permissions import Capability, capability_required
-from .services import invite_staff, update_membership
+from .services import invite_staff, update_alert_settings, update_membership
 
 
 @capability_required(Capability.MANAGE_STAFF)
@@ -44,3 +44,14 @@ def staff_edit(request, membership_id):
         messages.success(request, f"Saved {membership.display_name}.")
         return redirect("practice:staff")
     return render(request, "practice/staff_edit.html", {"form": form, "member": membership})
+
+
+@capability_required(Capability.CONFIGURE_PRACTICE)
+def alert_settings(request):
+    form = AlertSettingsForm(request.POST or None, instance=request.practice)
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            update_alert_settings(request, form)
+        messages.success(request, "Saved the safety alert escalation times.")
+        return redirect("practice:alert_settings")
+    return render(request, "practice/alert_settings.html", {"form": form})
