@@ -317,6 +317,17 @@ def outcome_instruments() -> list[Instrument]:
     return sorted(outcomes, key=lambda i: (order.index(i.id) if i.id in order else len(order), i.id))
 
 
+def verdict_constants(instrument: Instrument) -> dict[str, bool]:
+    """Which verdicts the instrument's data can decide (reliable change needs ``[reliability]``)."""
+    reliable = instrument.reliability is not None
+    return {
+        "improved": reliable,
+        "responded": instrument.response is not None,
+        "remitted": instrument.remission is not None,
+        "deteriorated": reliable,
+    }
+
+
 def verdicts(instrument: Instrument, baseline: Number, latest: Number) -> dict[str, bool | None]:
     """The four verdicts of one outcome; ``None`` where the instrument has no constant for it."""
     change = reliable_change(instrument, baseline, latest)
@@ -389,17 +400,18 @@ def outcome_rates(
     for episode in episodes:
         by_client.setdefault(episode.client, []).append(episode)
     n = 0
-    counts: dict[str, int | None] = dict.fromkeys(VERDICTS, 0)
+    # A verdict without a constant on file is None ("none on file"), never 0, even with no outcome.
+    counts: dict[str, int | None] = {
+        v: 0 if has else None for v, has in verdict_constants(instrument).items()
+    }
     for client_episodes in by_client.values():
         pair = client_outcome(client_episodes, start=start, end=end)
         if pair is None:
             continue
         n += 1
         for verdict, value in verdicts(instrument, pair[0].total, pair[1].total).items():
-            counts[verdict] = None if value is None else counts[verdict] + value
-    if n == 0:  # no outcome: a verdict without a constant is still "none on file", not 0
-        sample = verdicts(instrument, instrument.total_range[0], instrument.total_range[0])
-        counts = {v: None if sample[v] is None else 0 for v in VERDICTS}
+            current = counts[verdict]
+            counts[verdict] = None if value is None or current is None else current + value
     return OutcomeRates(instrument, n, counts)
 
 

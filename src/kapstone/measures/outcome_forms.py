@@ -1,11 +1,13 @@
 """The filter form of the practice outcomes page (a GET form: it keeps what was chosen)."""
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 
 from kapstone.pathway.models import Programme
-from kapstone.practice.models import Membership, Role
+from kapstone.practice.models import Membership, Practice, Role
 
 from .outcome_rates import OutcomeFilters, dosing_facts
 
@@ -13,7 +15,7 @@ DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-03-31."
 CLINICAL_ROLES = (Role.ADMIN, Role.PRESCRIBER, Role.THERAPIST, Role.MONITOR)
 
 
-def day_start(day: date, zone) -> datetime:
+def day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
@@ -30,7 +32,7 @@ class OutcomeFilterForm(forms.Form):
         label="Clinician (care team)", queryset=None, required=False, empty_label="All"
     )
 
-    def __init__(self, *args, practice, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.practice = practice
         self.fields["date_from"].widget = forms.DateInput(attrs={"type": "date"})
@@ -47,7 +49,7 @@ class OutcomeFilterForm(forms.Form):
         facts = dosing_facts()
         self.fields["route"].choices = [("", "All"), *(facts.routes() if facts else [])]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:

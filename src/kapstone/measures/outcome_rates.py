@@ -18,6 +18,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Count,
@@ -49,6 +51,7 @@ from kapstone.clinical.outcomes import (
     outcome_instruments,
     reliable_change,
 )
+from kapstone.practice.models import Practice
 
 from .charts import period_label, trajectory_svg
 from .models import QuestionnaireResponse
@@ -111,7 +114,7 @@ def score_of(response: QuestionnaireResponse) -> Score:
     return Score(response.submitted_at, response.pk.hex, response.total)
 
 
-def client_trajectories(client, dosing: ClientDosing) -> list[Trajectory]:
+def client_trajectories(client: Any, dosing: ClientDosing) -> list[Trajectory]:
     """One trajectory per instrument the client has submitted, in one query. The change is the
     outcome of the episode of the newest score (baseline by the episode rule), as on the practice page.
     """
@@ -136,7 +139,7 @@ def client_trajectories(client, dosing: ClientDosing) -> list[Trajectory]:
     return trajectories
 
 
-def charted_trajectories(client, zone, *, dosing: ClientDosing) -> list[Trajectory]:
+def charted_trajectories(client: Any, zone: ZoneInfo, *, dosing: ClientDosing) -> list[Trajectory]:
     """The client's trajectories, each with its SVG chart drawn in the practice's time zone; the caller
     passes the client's doses (markers and first doses) from the medicine-sessions app."""
     trajectories = client_trajectories(client, dosing)
@@ -162,7 +165,12 @@ class OutcomeFilters:
     clinician_id: uuid.UUID | None = None
 
 
-def _scores(practice, instruments: list[Instrument], filters: OutcomeFilters, facts: DosingFacts | None):
+NO_FILTERS = OutcomeFilters()
+
+
+def _scores(
+    practice: Practice, instruments: list[Instrument], filters: OutcomeFilters, facts: DosingFacts | None
+) -> QuerySet:
     """The submitted totals that can make an outcome: in an episode, before ``end``, filtered."""
     scores = QuestionnaireResponse.objects.submitted().filter(
         practice=practice,
@@ -183,7 +191,7 @@ def _scores(practice, instruments: list[Instrument], filters: OutcomeFilters, fa
     return scores
 
 
-def _with_baseline(rows, scores, facts: DosingFacts | None):
+def _with_baseline(rows: QuerySet, scores: QuerySet, facts: DosingFacts | None) -> QuerySet:
     """Annotate each row with its episode's baseline (id, total, time): the SQL of episode_baseline."""
     episode = scores.filter(episode_id=OuterRef("episode_id"), instrument_id=OuterRef("instrument_id"))
     intake = episode.order_by("submitted_at", "id")
@@ -203,7 +211,9 @@ def _with_baseline(rows, scores, facts: DosingFacts | None):
     )
 
 
-def outcome_rows(practice, instruments: list[Instrument], filters: OutcomeFilters, facts: DosingFacts | None):
+def outcome_rows(
+    practice: Practice, instruments: list[Instrument], filters: OutcomeFilters, facts: DosingFacts | None
+) -> QuerySet:
     """One row per client and instrument: the client's newest score (``total``) with its episode's
     baseline, when that is an earlier score. A queryset, not yet run."""
     scores = _scores(practice, instruments, filters, facts)
@@ -267,7 +277,7 @@ def _rates(instrument: Instrument, row: dict | None) -> OutcomeRates:
     return OutcomeRates(instrument, n, counts)
 
 
-def practice_rates(practice, filters: OutcomeFilters = OutcomeFilters()) -> list[OutcomeRates]:
+def practice_rates(practice: Practice, filters: OutcomeFilters = NO_FILTERS) -> list[OutcomeRates]:
     """Per outcome instrument: n and each verdict's count, in one grouped query."""
     instruments = outcome_instruments()
     facts = dosing_facts()
@@ -292,7 +302,9 @@ class PeriodRates:
         return period_label(self.period, self.by)
 
 
-def rates_over_time(practice, zone, filters: OutcomeFilters = OutcomeFilters(), *, by: str = "quarter"):
+def rates_over_time(
+    practice: Practice, zone: ZoneInfo, filters: OutcomeFilters = NO_FILTERS, *, by: str = "quarter"
+) -> dict[str, list[PeriodRates]]:
     """``{instrument_id: [PeriodRates, ...]}`` by the month or quarter of the newest score, one query."""
     trunc = {"quarter": TruncQuarter, "month": TruncMonth}[by]
     instruments = outcome_instruments()
@@ -310,7 +322,9 @@ def rates_over_time(practice, zone, filters: OutcomeFilters = OutcomeFilters(), 
     return series
 
 
-def twelve_month_remission(practice, filters: OutcomeFilters, *, as_of: datetime) -> TwelveMonthRemission:
+def twelve_month_remission(
+    practice: Practice, filters: OutcomeFilters, *, as_of: datetime
+) -> TwelveMonthRemission:
     """MIPS #370 in SQL (one query), the twin of ``clinical.outcomes.remission_at_12_months``: episodes
     whose baseline PHQ-9 is above 9 and whose window (index + 365 days +/- 60) closed before ``as_of``
     (and on or after ``start``); remitted when a PHQ-9 below 5 falls in that window."""

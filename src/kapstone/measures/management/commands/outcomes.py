@@ -6,8 +6,9 @@ export (``measures.outcomes.exported``).
 
 import csv
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,13 +27,13 @@ from kapstone.practice.tenancy import practice_scope
 class Command(BaseCommand):
     help = "Print a practice's outcome rates (n, count and % per verdict, 12-month remission) as JSON or CSV."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--practice", required=True, help="The practice's slug.")
         parser.add_argument("--from", dest="date_from", default="", help="First day (YYYY-MM-DD), inclusive.")
         parser.add_argument("--to", dest="date_to", default="", help="Last day (YYYY-MM-DD), inclusive.")
         parser.add_argument("--format", choices=("json", "csv"), default="json")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             practice = Practice.objects.get(slug=options["practice"])
         except Practice.DoesNotExist:
