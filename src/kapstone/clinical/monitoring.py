@@ -93,6 +93,13 @@ def scheduled_checks(
     return (_baseline(dose_time), *(_labelled(protocol, t, s, dose_time) for t, s in points.items()))
 
 
+def _due(check: ScheduledCheck) -> datetime:
+    """The due time of a check after the dose (only the pre-dose baseline can lack one)."""
+    if check.due_at is None:
+        raise ValueError(f"{check.id} has no due time before the dose")
+    return check.due_at
+
+
 @dataclass(frozen=True)
 class CheckState:
     check: ScheduledCheck
@@ -158,11 +165,11 @@ def monitoring_status(
     points = check_points(protocol, horizon, infusion_minutes)
     post = [_labelled(protocol, t, s, dose_time) for t, s in points.items()]
     if discharged_at is not None:
-        post = [c for c in post if c.due_at <= discharged_at]
+        post = [c for c in post if _due(c) <= discharged_at]
 
     for i, check in enumerate(post):
-        opens = check.due_at - early
-        closes = post[i + 1].due_at - early if i + 1 < len(post) else None
+        opens = _due(check) - early
+        closes = _due(post[i + 1]) - early if i + 1 < len(post) else None
         hit = next(
             (r for r in readings if r > dose_time and opens <= r and (closes is None or r < closes)), None
         )
@@ -172,7 +179,7 @@ def monitoring_status(
             status = "missed"
         elif now < opens:
             status = "upcoming"
-        elif now <= check.due_at + grace:
+        elif now <= _due(check) + grace:
             status = "due"
         else:
             status = "overdue"
@@ -186,7 +193,7 @@ def monitoring_status(
         checks=tuple(states),
         next=nxt,
         next_due_at=nxt.due_at if nxt else None,
-        seconds_until_next=int((nxt.due_at - now).total_seconds()) if nxt else None,
+        seconds_until_next=int((_due(nxt) - now).total_seconds()) if nxt else None,
         overdue=tuple(s.check for s in states if s.status == "overdue"),
         missed=tuple(s.check for s in states if s.status == "missed"),
         since_dose=now - dose_time,
@@ -397,7 +404,7 @@ def check_vitals(protocol: Protocol, reading: Reading, context: ReadingContext) 
             baseline = context.baseline(th.parameter, reading.taken_at)
             if baseline is None or not _change_breaches(th, value, baseline):
                 continue
-            change = abs(value - baseline)
+            change = abs(Decimal(value) - Decimal(baseline))
             word = "fall" if th.comparison == "fall_greater_than" else "rise"
             message = (
                 f"{r.label} {_fmt(value)} {r.unit} is a {word} of {_fmt(change)} {r.unit} from the pre-dose "
@@ -410,7 +417,7 @@ def check_vitals(protocol: Protocol, reading: Reading, context: ReadingContext) 
             sustained = th.sustained_minutes is not None and dosed and _sustained(th, reading, context)
             limit = f"{_fmt(th.limit.value)} {r.unit}"
             message = f"{r.label} {_fmt(value)} {r.unit} is {_WORDS[th.comparison]} {limit}"
-            if sustained:
+            if sustained and th.sustained_minutes is not None:
                 message += f" for at least {th.sustained_minutes.as_int} min"
         severity = th.sustained_severity if sustained and th.sustained_severity else th.severity
         flag = Flag(

@@ -63,7 +63,7 @@ class Table:
         return value
 
     def choice(self, key: str, options: Any) -> str:
-        value = self.get(key, str)
+        value: str = self.get(key, str)
         if value not in options:
             raise self.fail(key, f"{value!r} is not one of {', '.join(options)}")
         return value

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, cast, get_args, get_origin, get_type_hints
 
 from kapstone.clinical.protocols.checks import inconsistencies
 from kapstone.clinical.protocols.model import DOSE_BASES, Protocol
@@ -54,10 +54,10 @@ def _read(hint: Any, t: Table, key: str, meta: Mapping[str, Any], ctx: Mapping[s
             unit = ctx["vitals"][t.data["parameter"]].unit
         return t.param(key, unit)
     if is_dataclass(hint):
-        return _build(hint, t.sub(key), ctx)
+        return _build(cast(type, hint), t.sub(key), ctx)
     if get_origin(hint) is tuple:
         if is_dataclass(args[0]):
-            return tuple(_build(args[0], sub, ctx) for sub in t.subs(key))
+            return tuple(_build(cast(type, args[0]), sub, ctx) for sub in t.subs(key))
         if args[0] is Decimal:
             return t.numbers(key)
         if key == "sources":
@@ -88,7 +88,7 @@ def parse(raw: Mapping[str, Any], file: str) -> Protocol:
         raise top.fail("id", "use lower-case letters, digits and underscores")
     basis = top.sub("dose").choice("basis", DOSE_BASES)
     ctx = {"vitals": vital_ranges(), "dose_unit": "mg/kg" if basis == "mg_per_kg" else "mg"}
-    protocol = _build(Protocol, top, ctx, extra=("schema",))
+    protocol: Protocol = _build(Protocol, top, ctx, extra=("schema",))
     problems = inconsistencies(protocol)
     if problems:
         raise ProtocolError(f"{file}: " + "; ".join(problems))
