@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from kapstone.audit.models import AuditEvent
 from kapstone.measures import services
 from kapstone.measures.models import Assignment, MeasurementPlanItem, SafetyAlert
 from kapstone.measures.plan import plan_for
 from kapstone.pathway.services import start_episode, transition
+from kapstone.practice.models import Role
 from kapstone.scheduling import services as scheduling
 from kapstone.scheduling.models import Room
 from kapstone.sessions.discharge import discharge_session
@@ -23,6 +25,7 @@ from ..sessions.builders import dose, make_session, request_for
 PRE_SESSION = {"phq9", "gad7", "cssrs_since_last_contact"}
 # Thursday 3 December 2026, 09:00 in Chicago; the session is booked for Tuesday 8 December 09:00.
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+OVERRIDE = "Readiness reviewed with the client in person"
 
 
 @pytest.fixture(autouse=True)
@@ -32,13 +35,9 @@ def frozen():
 
 
 @pytest.fixture
-def ready(monkeypatch):
-    monkeypatch.setattr(scheduling, "readiness_gaps", lambda episode: [])
-
-
-@pytest.fixture
-def desk(world):
-    return world.members["front_desk"].user
+def booker(world):
+    """The prescriber books, writing why the session may go ahead before readiness is complete."""
+    return world.members["prescriber"].user
 
 
 @pytest.fixture
@@ -55,7 +54,9 @@ def book_medicine(world, starts_at, *, actor, client=None, room_name="Room 1"):
         starts_at=starts_at,
         clinicians=[world.members["therapist"]],
         room=room,
+        override_reason=OVERRIDE,
         actor=actor,
+        role=Role.PRESCRIBER,
     )
 
 
@@ -71,45 +72,43 @@ def pre_session(appointment):
 
 
 def test_booking_a_medicine_session_assigns_the_pre_session_questionnaires_due_at_its_start(
-    world, scoped, ready, desk, tuesday_9
+    world, scoped, booker, tuesday_9
 ):
-    appointment = book_medicine(world, tuesday_9, actor=desk)
+    appointment = book_medicine(world, tuesday_9, actor=booker)
     assigned = pre_session(appointment)
     assert set(assigned) == PRE_SESSION
     for assignment in assigned.values():
         assert assignment.point == "pre_session" and assignment.due_at == tuesday_9
-        assert assignment.episode == appointment.episode and assignment.created_by == desk
+        assert assignment.episode == appointment.episode and assignment.created_by == booker
         assert assignment.since_last_contact
     events = AuditEvent.objects.filter(action="measures.assignment.created", client_id=world.client.pk)
     assert events.count() == 3
-    assert {e.actor for e in events} == {desk}
+    assert {e.actor for e in events} == {booker}
     assert {e.data["appointment"] for e in events} == {str(appointment.pk)}
 
 
-def test_other_appointments_assign_nothing(world, scoped, desk, tuesday_9):
+def test_other_appointments_assign_nothing(world, scoped, booker, tuesday_9):
     scheduling.book_appointment(
         None,
         world.client,
         kind="preparation",
         starts_at=tuesday_9,
         clinicians=[world.members["therapist"]],
-        actor=desk,
+        actor=booker,
     )
     assert not Assignment.objects.filter(client=world.client).exists()
 
 
-def test_the_plan_can_make_a_pre_session_questionnaire_due_hours_before(
-    world, scoped, ready, desk, tuesday_9
-):
+def test_the_plan_can_make_a_pre_session_questionnaire_due_hours_before(world, scoped, booker, tuesday_9):
     plan_for(world.practice)
     MeasurementPlanItem.objects.filter(point="pre_session", instrument_id="phq9").update(due_before_hours=24)
-    assigned = pre_session(book_medicine(world, tuesday_9, actor=desk))
+    assigned = pre_session(book_medicine(world, tuesday_9, actor=booker))
     assert assigned["phq9"].due_at == tuesday_9 - timedelta(hours=24)
     assert assigned["gad7"].due_at == tuesday_9
 
 
-def test_rescheduling_moves_the_open_ones_and_leaves_what_is_done(world, scoped, ready, desk, tuesday_9):
-    appointment = book_medicine(world, tuesday_9, actor=desk)
+def test_rescheduling_moves_the_open_ones_and_leaves_what_is_done(world, scoped, booker, tuesday_9):
+    appointment = book_medicine(world, tuesday_9, actor=booker)
     submit(pre_session(appointment)["gad7"], dict.fromkeys(range(1, 8), 0))
     later = tuesday_9 + timedelta(days=2, hours=1)
     scheduling.reschedule_appointment(
@@ -120,28 +119,28 @@ def test_rescheduling_moves_the_open_ones_and_leaves_what_is_done(world, scoped,
         clinicians=[world.members["therapist"]],
         room=appointment.room,
         reason="Client asked",
-        actor=desk,
+        actor=booker,
     )
     assigned = pre_session(appointment)
     assert len(assigned) == 3  # moved, not assigned again
     assert assigned["phq9"].due_at == later and assigned["cssrs_since_last_contact"].due_at == later
     assert assigned["gad7"].due_at == tuesday_9 and assigned["gad7"].completed_at is not None
     moved = AuditEvent.objects.filter(action="measures.assignment.rescheduled")
-    assert moved.count() == 2 and {e.actor for e in moved} == {desk}
+    assert moved.count() == 2 and {e.actor for e in moved} == {booker}
 
 
 def test_running_it_again_never_duplicates_and_the_database_refuses_a_duplicate(
-    world, scoped, ready, desk, tuesday_9
+    world, scoped, booker, tuesday_9
 ):
-    appointment = book_medicine(world, tuesday_9, actor=desk)
+    appointment = book_medicine(world, tuesday_9, actor=booker)
     assert services.assign_for_medicine_appointment(None, appointment) == []
     assert Assignment.objects.filter(appointment=appointment).count() == 3
     with pytest.raises(IntegrityError), transaction.atomic():
         services.assign(None, world.client, "phq9", point="pre_session", appointment=appointment)
 
 
-def test_a_plan_item_added_after_booking_is_assigned_on_rescheduling(world, scoped, ready, desk, tuesday_9):
-    appointment = book_medicine(world, tuesday_9, actor=desk)
+def test_a_plan_item_added_after_booking_is_assigned_on_rescheduling(world, scoped, booker, tuesday_9):
+    appointment = book_medicine(world, tuesday_9, actor=booker)
     MeasurementPlanItem.objects.create(practice=world.practice, point="pre_session", instrument_id="pcl5")
     scheduling.reschedule_appointment(
         None,
@@ -155,8 +154,8 @@ def test_a_plan_item_added_after_booking_is_assigned_on_rescheduling(world, scop
     assert set(pre_session(appointment)) == PRE_SESSION | {"pcl5"}
 
 
-def test_cancelling_the_appointment_cancels_the_open_ones_audited(world, scoped, ready, desk, tuesday_9):
-    appointment = book_medicine(world, tuesday_9, actor=desk)
+def test_cancelling_the_appointment_cancels_the_open_ones_audited(world, scoped, booker, tuesday_9):
+    appointment = book_medicine(world, tuesday_9, actor=booker)
     submit(pre_session(appointment)["phq9"], dict.fromkeys(range(1, 10), 1))
     therapist = world.members["therapist"]
     scheduling.cancel_appointment(request_for(therapist), appointment, "Client unwell")
@@ -169,14 +168,14 @@ def test_cancelling_the_appointment_cancels_the_open_ones_audited(world, scoped,
     assert cancelled.count() == 2 and {e.actor for e in cancelled} == {therapist.user}
     assert {e.data["why"] for e in cancelled} == {"appointment cancelled"}
     # Booking again makes a fresh set for the new appointment.
-    again = book_medicine(world, tuesday_9 + timedelta(days=7), actor=desk)
+    again = book_medicine(world, tuesday_9 + timedelta(days=7), actor=booker)
     assert set(pre_session(again)) == PRE_SESSION
 
 
-def test_a_no_show_cancels_the_open_ones(world, scoped, ready, desk, tuesday_9):
-    appointment = book_medicine(world, tuesday_9, actor=desk)
+def test_a_no_show_cancels_the_open_ones(world, scoped, booker, tuesday_9):
+    appointment = book_medicine(world, tuesday_9, actor=booker)
     with time_machine.travel(tuesday_9 + timedelta(hours=1), tick=False):
-        scheduling.mark_no_show(None, appointment, "Did not come", actor=desk)
+        scheduling.mark_no_show(None, appointment, "Did not come", actor=booker)
     assert not Assignment.objects.open().filter(appointment=appointment).exists()
 
 
@@ -208,8 +207,6 @@ def test_discharge_from_a_dosed_session_assigns_the_ebi_due_a_day_later(world, s
 
 
 def test_a_new_client_gets_the_intake_plan_once_through_the_episode_opening(client, world, scoped):
-    from django.urls import reverse
-
     client.force_login(world.members["front_desk"].user)
     client.post(
         reverse("clients:create"),
@@ -232,14 +229,11 @@ def test_a_returning_clients_new_episode_gets_the_intake_plan_its_baseline_needs
     }
 
 
-def test_follow_up_still_runs_on_entering_follow_up(world, scoped, monkeypatch):
-    from kapstone.pathway import transitions
-
-    monkeypatch.setattr(transitions, "gaps_for", lambda episode, to_state: [])
-    monkeypatch.setattr("kapstone.pathway.services.gaps_for", lambda episode, to_state: [])
+def test_follow_up_still_runs_on_entering_follow_up(world, scoped):
     episode = world.client.episodes.get()
+    prescriber = request_for(world.members["prescriber"])
     for state in ("eligible", "preparation", "treatment", "follow_up"):
-        transition(request_for(world.members["prescriber"]), episode, state)
+        transition(prescriber, episode, state, override_reason="Reviewed by the prescriber")
     points = set(Assignment.objects.filter(episode=episode).values_list("point", flat=True))
     assert points == {"end_of_course", "follow_up_1m", "follow_up_3m", "follow_up_6m"}
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from kapstone.measures import services
 from kapstone.measures.models import MeasurementPlanItem
+from kapstone.practice.models import Role
 from kapstone.scheduling import services as scheduling
 from kapstone.scheduling.models import Room
 
@@ -27,11 +28,6 @@ def frozen():
         yield
 
 
-@pytest.fixture
-def ready(monkeypatch):
-    monkeypatch.setattr(scheduling, "readiness_gaps", lambda episode: [])
-
-
 def book_medicine(world, client, starts_at, room_name="Room 1"):
     room, _ = Room.objects.get_or_create(practice=world.practice, name=room_name)
     return scheduling.book_appointment(
@@ -41,7 +37,9 @@ def book_medicine(world, client, starts_at, room_name="Room 1"):
         starts_at=starts_at,
         clinicians=[world.members["therapist"]],
         room=room,
-        actor=world.members["front_desk"].user,
+        override_reason="Readiness reviewed with the client in person",
+        actor=world.members["prescriber"].user,
+        role=Role.PRESCRIBER,
     )
 
 
@@ -50,7 +48,7 @@ def rows_of(page):
     return [row.split("</tr>")[0] for row in body.split("<tr>")[1:]]
 
 
-def test_each_row_says_what_it_is_for_and_due_or_overdue_in_words(client, world, scoped, ready):
+def test_each_row_says_what_it_is_for_and_due_or_overdue_in_words(client, world, scoped):
     tuesday = datetime(2026, 12, 8, 9, 0, tzinfo=world.practice.zone)
     book_medicine(world, world.client, tuesday)
     session = make_session(world.client, opened_at=NOW - timedelta(days=2))
@@ -70,7 +68,7 @@ def test_each_row_says_what_it_is_for_and_due_or_overdue_in_words(client, world,
     assert rows.index(ebi) == 0  # overdue first
 
 
-def test_the_due_list_costs_the_same_queries_for_3_and_for_30_assignments(client, world, scoped, ready):
+def test_the_due_list_costs_the_same_queries_for_3_and_for_30_assignments(client, world, scoped):
     def count():
         with CaptureQueriesContext(connection) as captured:
             assert client.get(DUE).status_code == 200

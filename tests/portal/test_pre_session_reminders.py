@@ -9,6 +9,7 @@ from django.core import mail
 
 from kapstone.measures.models import Assignment
 from kapstone.portal.tasks import remind_due_questionnaires
+from kapstone.practice.models import Role
 from kapstone.scheduling import services as scheduling
 from kapstone.scheduling.models import Room
 
@@ -21,11 +22,6 @@ def frozen():
         yield
 
 
-@pytest.fixture
-def ready(monkeypatch):
-    monkeypatch.setattr(scheduling, "readiness_gaps", lambda episode: [])
-
-
 def book_medicine(world, client, starts_at, room_name, clinician="therapist"):
     room, _ = Room.objects.get_or_create(practice=world.practice, name=room_name)
     return scheduling.book_appointment(
@@ -35,7 +31,9 @@ def book_medicine(world, client, starts_at, room_name, clinician="therapist"):
         starts_at=starts_at,
         clinicians=[world.members[clinician]],
         room=room,
-        actor=world.members["front_desk"].user,
+        override_reason="Readiness reviewed with the client in person",
+        actor=world.members["prescriber"].user,
+        role=Role.PRESCRIBER,
     )
 
 
@@ -44,7 +42,7 @@ def only_phq9(appointment):
     Assignment.objects.filter(appointment=appointment).exclude(instrument_id="phq9").delete()
 
 
-def test_a_client_who_chose_questionnaire_reminders_gets_one_for_a_pre_session_phq9(world, scoped, ready):
+def test_a_client_who_chose_questionnaire_reminders_gets_one_for_a_pre_session_phq9(world, scoped):
     world.client_account.user.email = "chose.reminders@example.test"
     world.client_account.user.save()
     world.unassigned_client.episodes.create(practice=world.practice, state="preparation")
@@ -59,7 +57,7 @@ def test_a_client_who_chose_questionnaire_reminders_gets_one_for_a_pre_session_p
     assert remind_due_questionnaires.call() == 0  # at most once a day
 
 
-def test_a_session_weeks_away_is_not_reminded_yet(world, scoped, ready):
+def test_a_session_weeks_away_is_not_reminded_yet(world, scoped):
     appointment = book_medicine(world, world.client, NOW + timedelta(days=10), "Room 1")
     only_phq9(appointment)
     assert remind_due_questionnaires.call() == 0
@@ -67,7 +65,7 @@ def test_a_session_weeks_away_is_not_reminded_yet(world, scoped, ready):
         assert remind_due_questionnaires.call() == 1
 
 
-def test_a_cancelled_session_is_not_reminded(world, scoped, ready):
+def test_a_cancelled_session_is_not_reminded(world, scoped):
     appointment = book_medicine(world, world.client, NOW + timedelta(days=1), "Room 1")
     scheduling.cancel_appointment(None, appointment, "Client unwell", actor=world.members["front_desk"].user)
     assert remind_due_questionnaires.call() == 0

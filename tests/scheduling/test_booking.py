@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from kapstone.audit.models import AuditEvent
+from kapstone.measures.models import Assignment
 from kapstone.scheduling import rules
 from kapstone.scheduling.models import AppointmentChange, AppointmentStatus, SchedulingSettings
 from kapstone.scheduling.services import (
@@ -230,8 +231,6 @@ def test_a_client_without_an_open_episode_cannot_be_booked(world, scoped, tomorr
 def test_a_medicine_bookings_questionnaires_follow_the_appointment(
     world, scoped, ready, therapist, room, tomorrow_9
 ):
-    from kapstone.measures.models import Assignment
-
     desk = world.members["front_desk"].user
     appointment = book(world.client, tomorrow_9, [therapist], kind="medicine", room=room, actor=desk)
     assigned = Assignment.objects.filter(appointment=appointment)
