@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kapstone.demo.course import DOSE_AFTER_OPENING, SESSION_STARTS, course_for
-from kapstone.demo.sessions import FLOOR
+from kapstone.demo.sessions import FLOOR, refresh_live_floor
 from kapstone.measures.models import Assignment, QuestionnaireResponse, SafetyAlert
 from kapstone.measures.outcome_rates import client_trajectories, practice_rates
 from kapstone.pathway.models import Episode, EpisodeState
@@ -126,11 +126,27 @@ def test_the_floor_appointments_started_when_their_sessions_were_opened(demo, db
         assert booked.starts_at < timezone.now() < booked.ends_at
 
 
-def test_no_questionnaire_is_asked_for_twice(demo, db, scoped):
+def test_the_floor_and_its_appointments_move_to_now_at_the_next_start(demo, db, scoped):
+    later = timezone.now() + timedelta(hours=20)
+    assert refresh_live_floor(demo, now=later) == len(FLOOR)
+    for session in MedicineSession.objects.filter(practice=demo, room__in=[room.room for room in FLOOR]):
+        booked = Appointment.objects.get(
+            client=session.client, kind=AppointmentKind.MEDICINE, status="scheduled"
+        )
+        assert abs(booked.starts_at - session.opened_at) < timedelta(minutes=1)
+        assert session.opened_at < later < booked.ends_at
+
+
+def test_no_questionnaire_is_asked_for_twice_and_the_floor_answered_theirs(demo, db, scoped):
     open_ones = Counter(
         Assignment.objects.open().filter(practice=demo).values_list("client_id", "instrument_id", "point")
     )
     assert open_ones and max(open_ones.values()) == 1
+    floor = MedicineSession.objects.filter(practice=demo, room__in=[room.room for room in FLOOR])
+    asked = Assignment.objects.filter(client__in=floor.values("client"), point="pre_session")
+    begun = asked.filter(due_at__lte=timezone.now())
+    assert begun.count() >= 3 * len(FLOOR) and not begun.filter(completed_at__isnull=True).exists()
+    assert all(a.response.submitted_at < a.due_at for a in begun.select_related("response"))
 
 
 @pytest.mark.parametrize("clock", ["00:30", "11:59", "23:30"])

@@ -19,7 +19,7 @@ from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import scopes_disabled
 
 from .course import closing, course_for
-from .measures import add_measures
+from .measures import add_measures, answer_pre_session
 from .pathway import add_pathway
 from .portal import CLIENT_EMAIL, add_integration_notes, add_portal
 from .scheduling import add_scheduling
@@ -193,6 +193,7 @@ def _build(rng: random.Random) -> None:
     add_screening(practice, rng, now)
     add_pathway(practice, rng, now)
     add_scheduling(practice, rng, now)
+    answer_pre_session(practice, now, rng)
     add_sessions(practice, prescriber=prescriber, monitor=monitor, now=now, rng=rng)
     add_integration_notes(rng, practice, therapists[0].user, now)
 

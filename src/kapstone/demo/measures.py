@@ -29,6 +29,10 @@ IMPROVEMENT = (0.6, 0.8)
 HALF_EFFECT_DAYS = 7
 # The client who gets worse moves this share of the way from their baseline to the top of the scale.
 WORSENING = 0.8
+# Anxiety falls a little less far than depression.
+ANXIETY_SHARE = 0.95
+# Highest totals the demo writes: PHQ-9 items 1-8 (item 9 stays 0 but for the flagged client), GAD-7.
+PHQ9_TOP, GAD7_TOP = 24, 21
 
 
 def course_kind(record_number: str, course: Course) -> str:
@@ -49,7 +53,7 @@ def spread(total: int, items: int, rng: random.Random, top: int = 3) -> dict[int
     return answers
 
 
-def record(client, instrument_id, answers, when, entered_by=None, *, session=None):
+def record(client, instrument_id, answers, when, entered_by=None, *, session=None, assignment=None):
     """A submitted response, as if answered at ``when``; it completes the matching open assignment.
 
     The measurement plan may have asked for this questionnaire already (at intake, or when a session
@@ -58,12 +62,13 @@ def record(client, instrument_id, answers, when, entered_by=None, *, session=Non
     EBI) answers that session's assignment.
     """
     result = score(instrument_id, answers)
-    asked = Assignment.objects.open().filter(client=client, instrument_id=instrument_id)
-    if session is not None:
-        asked = asked.filter(session=session)
-    else:
-        asked = asked.filter(session__isnull=True, due_at__lte=when + timedelta(days=7))
-    assignment = asked.order_by("due_at").first()
+    if assignment is None:
+        asked = Assignment.objects.open().filter(client=client, instrument_id=instrument_id)
+        if session is not None:
+            asked = asked.filter(session=session)
+        else:
+            asked = asked.filter(session__isnull=True, due_at__lte=when + timedelta(days=7))
+        assignment = asked.order_by("due_at").first()
     response = QuestionnaireResponse.objects.create(
         practice=client.practice,
         client=client,
@@ -147,13 +152,50 @@ def add_measures(rng, client, stage, course: Course | None, therapist, now) -> N
     record(client, "cssrs_screener", {1: 0, 2: 0, 6: 0}, course.intake, therapist)
     for n, when in enumerate(visits(course, rng)):
         days = (when - course.first_dose).total_seconds() / 86400 if course.first_dose else 0
-        phq_now = level(kind, phq, days, depth, 27) + (rng.randint(-1, 1) if n else 0)
-        gad_now = level(kind, gad, days, depth * 0.95, 21) + (rng.randint(-1, 1) if n else 0)
+        noise = (lambda: rng.randint(-1, 1)) if n else (lambda: 0)
+        phq_now = min(PHQ9_TOP, max(0, level(kind, phq, days, depth, PHQ9_TOP) + noise()))
+        gad_now = min(GAD7_TOP, max(0, level(kind, gad, days, depth * ANXIETY_SHARE, GAD7_TOP) + noise()))
         entered_by = therapist if n % 2 else None
-        record(client, "phq9", spread(max(0, min(24, phq_now)), 8, rng) | {9: 0}, when, entered_by)
-        record(client, "gad7", spread(max(0, min(21, gad_now)), 7, rng), when, entered_by)
+        record(client, "phq9", spread(phq_now, 8, rng) | {9: 0}, when, entered_by)
+        record(client, "gad7", spread(gad_now, 7, rng), when, entered_by)
     if kind == "deteriorating":
         add_open_alert(client, now, rng)
+
+
+def answer_pre_session(practice, now, rng) -> int:
+    """Answer the pre-session questionnaires of the sessions that have begun (today's live floor),
+    an hour or two before each was due, with scores close to the client's latest. Returns how many."""
+    due = (
+        Assignment.objects.open()
+        .filter(practice=practice, point=PathwayPoint.PRE_SESSION, due_at__lte=now)
+        .select_related("client")
+        .order_by("due_at", "instrument_id")
+    )
+    count = 0
+    for assignment in due:
+        when = assignment.due_at - timedelta(hours=rng.randint(1, 2), minutes=rng.randint(0, 50))
+        client, instrument_id = assignment.client, assignment.instrument_id
+        if instrument_id in PRE_SESSION_TOTALS:
+            latest = (
+                QuestionnaireResponse.objects.submitted()
+                .filter(client=client, instrument_id=instrument_id, submitted_at__lt=when)
+                .order_by("-submitted_at")
+                .first()
+            )
+            items = PRE_SESSION_TOTALS[instrument_id]
+            top = PHQ9_TOP if instrument_id == "phq9" else GAD7_TOP
+            total = max(0, min(top, int(latest.total if latest else 0) + rng.randint(-1, 1)))
+            answers = spread(total, items, rng) | ({9: 0} if instrument_id == "phq9" else {})
+        else:  # the C-SSRS, since the last contact or at intake: no to every question
+            answers = {1: 0, 2: 0, 6: 0}
+        record(client, instrument_id, answers, when, assignment=assignment)
+        count += 1
+    return count
+
+
+# Outcome questionnaires asked before a session: how many items make the total (the PHQ-9's item 9
+# is kept at 0 here: the open item-9 alert belongs to the client who is getting worse).
+PRE_SESSION_TOTALS = {"phq9": 8, "gad7": 7}
 
 
 def add_open_alert(client, now, rng) -> None:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.utils import timezone
 
 from kapstone.clients.models import CareTeamRole
+from kapstone.measures.services import assign_for_medicine_appointment
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.practice.models import Membership, Role
 from kapstone.scheduling import rules
@@ -229,6 +230,9 @@ class _Booker:
             # Reminders for what has already happened count as sent, so the worker mails no one.
             reminder_sent_at=reminder_due if reminder_due < now else None,
         )
+        if kind == K.MEDICINE and status == ST.SCHEDULED:
+            # As booking does in the practice: the plan's pre-session questionnaires, due before it.
+            assign_for_medicine_appointment(None, appointment, actor=self.actor)
         AppointmentClinician.objects.bulk_create(
             AppointmentClinician(practice=self.practice, appointment=appointment, membership=member)
             for member in {m.pk: m for m in clinicians}.values()

@@ -10,9 +10,9 @@ just dosed, at the peak with an out-of-range blood pressure (its safety alert op
 and ready for discharge.
 
 ``refresh_live_floor(practice, now=...)`` runs at every demo start: it moves the floor sessions'
-event times so they are again as far from "now" as when they were built, so the live board is
-alive whenever the demo starts. Both go through the sessions services, so every record is checked
-and audited like a real one.
+event times (and their medicine appointments) so they are again as far from "now" as when they were
+built, so the live board is alive whenever the demo starts. The build goes through the sessions
+services, so every record is checked and audited like a real one.
 """
 
 import random
@@ -28,6 +28,7 @@ from kapstone.measures.models import SafetyAlert
 from kapstone.pathway.models import EpisodeState
 from kapstone.practice.models import Membership, Role
 from kapstone.practice.tenancy import scopes_disabled
+from kapstone.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 from kapstone.sessions import discharge, recording, services
 from kapstone.sessions.models import (
     AdverseEvent,
@@ -435,6 +436,14 @@ def refresh_live_floor(practice, *, now=None) -> int:
                     else model.objects.filter(session=session)
                 )
                 rows.update(**{name: F(name) + delta for name in names})
+            # The floor's medicine appointment started when the session was opened; it moves along.
+            Appointment.objects.filter(
+                client=episode.client,
+                kind=AppointmentKind.MEDICINE,
+                status=AppointmentStatus.SCHEDULED,
+                starts_at__gte=session.opened_at - timedelta(minutes=1),
+                starts_at__lte=session.opened_at + timedelta(minutes=1),
+            ).update(starts_at=F("starts_at") + delta, ends_at=F("ends_at") + delta)
             alerts = VitalsReading.objects.filter(session=session, alert__isnull=False).values_list(
                 "alert", flat=True
             )
