@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils import timezone
 
 from kapstone.audit.models import AuditEvent
 from kapstone.integration.models import ActionItem, IntegrationNote, PsychotherapyNote
@@ -83,7 +84,7 @@ def test_the_chart_shows_the_course_in_time_order(client, world, scoped):
         client=world.client,
         episode=session.episode,
         medicine_session=session,
-        held_on=(session.opened_at.date()),
+        held_on=timezone.localdate(session.opened_at, world.practice.zone),  # the same day
         experience_summary="x",
         insights="Rest is allowed.",
         themes=["Becoming more open"],

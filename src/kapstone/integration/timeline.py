@@ -56,6 +56,7 @@ def episode_timeline(episode, zone) -> list[Event]:
     )
     now = timezone.now()
     sessions = with_records(MedicineSession.objects.filter(episode=episode).order_by("opened_at"))
+    session_at: dict[object, datetime] = {}
     for session in sessions:
         state = SessionState(session, now)
         at = state.dose_time or session.opened_at
@@ -80,6 +81,7 @@ def episode_timeline(episode, zone) -> list[Event]:
         )
         if ebi is not None:
             details.append(f"EBI {ebi.total:.1f} (mean of 0-100 ratings)")
+        session_at[session.pk] = at
         events.append(
             Event(
                 at,
@@ -95,9 +97,13 @@ def episode_timeline(episode, zone) -> list[Event]:
         details += [
             f"Action: {item.what} ({item.get_status_display().lower()})" for item in note.action_items.all()
         ]
+        # A note is dated by day only; on the day of its medicine session it still reads after it.
+        at = _start_of(note.held_on, zone)
+        if note.medicine_session_id in session_at:
+            at = max(at, session_at[note.medicine_session_id])
         events.append(
             Event(
-                _start_of(note.held_on, zone),
+                at,
                 "integration",
                 "Integration",
                 details,
