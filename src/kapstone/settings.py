@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "kapstone.measures",
     "kapstone.screening",
     "kapstone.scheduling",
+    "kapstone.register",
     "kapstone.sessions",
     "kapstone.integration",
     "kapstone.portal",

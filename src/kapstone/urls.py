@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("kapstone.pathway.urls")),
     path("", include("kapstone.screening.urls")),
     path("", include("kapstone.scheduling.urls")),
+    path("", include("kapstone.register.urls")),
     path("", include("kapstone.sessions.urls")),
     path("", include("kapstone.integration.urls")),
     path("", include("kapstone.portal.urls")),

@@ -39,6 +39,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Safety alerts", "measures:alerts", C.VIEW_CLINICAL),
     NavItem("Live board", "sessions:board", C.VIEW_CLINICAL),
     NavItem("Protocols", "sessions:protocols", C.VIEW_CLINICAL),
+    NavItem("Controlled substances", "register:index", C.VIEW_CLINICAL, ("register:*",)),
     NavItem("Questionnaires due", "measures:due", C.VIEW_CLIENT),
     NavItem("Outcomes", "measures:outcomes", C.VIEW_CLINICAL),
     NavItem("Measurement plan", "measures:plan", C.CONFIGURE_PRACTICE),

@@ -1,0 +1,25 @@
+"""Audit action codes of the controlled-substance register and the words an admin reads for them."""
+
+ACTIONS = {
+    "register.receipt.recorded": "Recorded a controlled-substance receipt",
+    "register.draw.recorded": "Recorded a draw for a dose",
+    "register.waste.recorded": "Recorded witnessed waste",
+    "register.transfer.recorded": "Recorded a transfer between locations",
+    "register.return.recorded": "Recorded a return to a reverse distributor",
+    "register.destruction.recorded": "Recorded a destruction (DEA Form 41)",
+    "register.loss.recorded": "Reported a theft or loss",
+    "register.correction.recorded": "Recorded a correction of a register entry",
+    "register.state.recorded": "Set a container aside (quarantined or expired)",
+    "register.explanation.recorded": "Explained a count discrepancy",
+    "register.count.recorded": "Recorded a controlled-substance count",
+    "register.task.completed": "Completed a theft or loss reporting task",
+    "register.location.saved": "Saved a registered location",
+    "register.storage.saved": "Saved a storage place",
+    "register.product.saved": "Saved a controlled-substance product",
+    "register.settings.saved": "Saved the register settings",
+    "register.handler.named": "Named a staff member to handle controlled substances",
+    "register.handler.removed": "Removed a staff member's controlled-substance handling",
+    "register.report.viewed": "Viewed a controlled-substance report",
+    "register.report.exported": "Exported a controlled-substance report",
+    "register.container.viewed": "Viewed a container's register entries",
+}
