@@ -66,7 +66,8 @@ def test_every_protocol_has_the_low_side_thresholds_with_their_sources(pid):
     assert limits["hypotension_sbp"] == ("sbp", "always", "<", 90, "warning", alarms)
     assert limits["hypotension_map"] == ("map", "always", "<", 65, "warning", alarms)
     assert limits["hypotension_sbp_critical"] == ("sbp", "always", "<", 80, "critical", alarms)
-    assert limits["sbp_fall_from_baseline"] == ("sbp", "always", "fall_greater_than", 40, "critical", alarms)
+    fall = ("sbp", "after_dose", "fall_greater_than", 40, "critical", alarms)  # the dose fixes the baseline
+    assert limits["sbp_fall_from_baseline"] == fall
     assert limits["rr_low"] == ("rr", "always", "<", 10, "warning", alarms)
     assert limits["rr_critical"] == ("rr", "always", "<", 8, "critical", alarms)
     assert limits["predose_crisis_sbp"] == ("sbp", "pre_dose", ">=", 180, "critical", crisis)
@@ -223,10 +224,16 @@ def test_without_a_baseline_a_relative_threshold_cannot_fire():
     assert summary(flags(SL, 30, (), sbp=100, dbp=70)) == {}
 
 
-def test_before_the_dose_the_previous_reading_is_the_baseline():
-    earlier = [Reading(taken_at=at(-20), sbp=160, dbp=95)]
-    found = flags(SL, -5, earlier, dose_time=None, sbp=115, dbp=75)
-    assert summary(found) == {"sbp": ("sbp_fall_from_baseline", "critical")}
+def test_before_the_dose_there_is_no_baseline_yet_so_a_settling_bp_is_no_fall():
+    # A client who arrives in the crisis band and settles is reassuring, not a critical fall.
+    earlier = [Reading(taken_at=at(-20), sbp=190, dbp=100)]
+    for dose_time in (None, T):
+        found = flags(SL, -5, earlier, dose_time=dose_time, sbp=145, dbp=85)  # 45 lower
+        assert summary(found) == {"sbp": ("predose_sbp", "review")}
+    # ... and the settled reading is then the baseline the readings after the dose compare with
+    settled = [*earlier, Reading(taken_at=at(-5), sbp=145, dbp=85)]
+    assert summary(flags(SL, 30, settled, sbp=108, dbp=70)) == {}  # a fall of 37
+    assert summary(flags(SL, 30, settled, sbp=100, dbp=65)) == {"sbp": ("sbp_fall_from_baseline", "critical")}
 
 
 def test_a_practice_may_alert_on_a_smaller_fall_but_not_a_larger_one():
@@ -293,6 +300,11 @@ def _variant(tmp_path, old, new):
             r"predose_crisis_sbp: holds_dose needs",
         ),
         ("holds_dose = true", 'holds_dose = "yes"', r"holds_dose: expected true/false"),
+        (
+            'id = "sbp_fall_from_baseline"\nparameter = "sbp"\nwhen = "after_dose"',
+            'id = "sbp_fall_from_baseline"\nparameter = "sbp"\nwhen = "always"',
+            r"sbp_fall_from_baseline: a change from the pre-dose baseline applies after the dose",
+        ),
     ],
 )
 def test_a_malformed_threshold_kind_is_refused_with_the_field(tmp_path, old, new, message):

@@ -281,17 +281,18 @@ class ReadingContext:
     earlier: tuple[Reading, ...] = ()
 
     def baseline(self, parameter: str, before: datetime) -> int | Decimal | None:
-        """The client's last value of ``parameter`` taken at or before the dose, earlier than ``before``.
+        """The client's pre-dose baseline of ``parameter``: its last value taken at or before the dose
+        (and before ``before``). None before the dose: the baseline is only fixed by dosing.
 
-        Before dosing, every earlier reading is pre-dose, so the baseline is the previous reading.
         Derived parameters (MAP) are computed from the same reading's inputs.
         """
-        before = _utc(before, "taken_at")
-        limit = _utc(self.dose_time, "dose_time") if self.dose_time is not None else None
+        if self.dose_time is None:
+            return None
+        before, dosed = _utc(before, "taken_at"), _utc(self.dose_time, "dose_time")
         best: tuple[datetime, int | Decimal] | None = None
         for r in self.earlier:
             at = _utc(r.taken_at, "taken_at")
-            if at >= before or (limit is not None and at > limit):
+            if at >= before or at > dosed:
                 continue
             value = _all_values(r).get(parameter)
             if value is not None and (best is None or at > best[0]):

@@ -137,5 +137,7 @@ def _threshold_problems(th: Threshold) -> Iterator[str]:
             yield "a relative threshold cannot be sustained"
         if th.limit.value <= 0:
             yield "limit: a change must be greater than 0"
+        if th.relative_to == "baseline" and th.when != "after_dose":
+            yield "a change from the pre-dose baseline applies after the dose: use when = 'after_dose'"
     if th.holds_dose and (th.severity != "critical" or th.when == "after_dose"):
         yield "holds_dose needs severity 'critical' and when 'pre_dose' or 'always'"

@@ -24,7 +24,8 @@ WHEN = ("pre_dose", "after_dose", "always")
 ABSOLUTE_COMPARISONS = (">", ">=", "<", "<=")
 RELATIVE_COMPARISONS = ("fall_greater_than", "rise_greater_than")
 COMPARISONS = ABSOLUTE_COMPARISONS + RELATIVE_COMPARISONS
-# "baseline": the client's last reading of that parameter at or before the dose, in this session.
+# "baseline": the client's last reading of that parameter at or before the dose, in this session; the
+# dose fixes it, so a threshold relative to it applies after the dose.
 RELATIVE_TO = ("baseline",)
 SEVERITIES = ("review", "warning", "critical")  # ascending urgency; meanings in docs/severity.md
 FIELD_KINDS = ("text", "date", "integer", "yes_no", "choice", "blood_pressure")
