@@ -22,7 +22,9 @@ def a_container(world, client=None):
 def a_draw(world, client):
     vial = a_container(world)
     request = request_as(world.members["prescriber"])
-    return services.draw_for_dose(request, container=vial, client=world.client, administration_ref="a-1", ml=1)
+    return services.draw_for_dose(
+        request, container=vial, client=world.client, administration_ref="a-1", ml=1
+    )
 
 
 def a_discrepancy(world, client):
@@ -56,7 +58,9 @@ KINDS = {
     "register_count": Kind(
         lambda world, client: [a_discrepancy(world, client).line.count_id], practice_object=True
     ),
-    "register_discrepancy": Kind(lambda world, client: [a_discrepancy(world, client).pk], practice_object=True),
+    "register_discrepancy": Kind(
+        lambda world, client: [a_discrepancy(world, client).pk], practice_object=True
+    ),
     "register_task": Kind(lambda world, client: [a_task(world, client).pk], practice_object=True),
     "register_location": Kind(lambda world, client: [make_location(world.practice).pk], practice_object=True),
     "register_product": Kind(lambda world, client: [ketamine_vial(world.practice).pk], practice_object=True),
@@ -85,7 +89,10 @@ SPECS = {
     "register:count_new": Spec(MOVERS),
     "register:explain": Spec(MOVERS, kind="register_discrepancy"),
     "register:task_done": Spec(
-        MOVERS_302, kind="register_task", method="post", data={"reference": "Notice emailed to the field office"}
+        MOVERS_302,
+        kind="register_task",
+        method="post",
+        data={"reference": "Notice emailed to the field office"},
     ),
     # setting up: admins
     "register:locations": Spec(ADMIN),

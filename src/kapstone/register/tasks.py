@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import scopes_disabled
@@ -61,21 +60,24 @@ def tasks_to_remind(today: date, practice: Practice | None = None):
 
 @task
 def send_task_reminders(today: str | None = None) -> int:
-    """Remind each practice's admins of theft or loss reports whose notice or Form 106 is due."""
+    """Remind each practice's admins of theft or loss reports whose notice or Form 106 is due.
+
+    ``today`` (ISO date) fixes the day for every practice; by default each practice's own today.
+    """
     sent = 0
     with scopes_disabled():
-        day = date.fromisoformat(today) if today else timezone.now().date()
-        by_practice: dict[Practice, list[ReportingTask]] = {}
-        for reporting_task in tasks_to_remind(day):
-            by_practice.setdefault(reporting_task.practice, []).append(reporting_task)
-        for practice, due in by_practice.items():
-            local_day = practice.today() if today is None else day
+        open_in = ReportingTask.objects.open().values_list("practice", flat=True).distinct()
+        for practice in Practice.objects.filter(pk__in=open_in):
+            day = date.fromisoformat(today) if today else practice.today()
+            due = list(tasks_to_remind(day, practice))
+            if not due:
+                continue
             recipients = admin_emails(practice)
             if recipients:
                 context = {
                     "practice": practice,
                     "tasks": due,
-                    "today": local_day,
+                    "today": day,
                     "rules": rules(),
                     "site": settings.KAPSTONE_SITE_URL,
                 }

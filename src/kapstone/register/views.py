@@ -512,7 +512,7 @@ def report(request):
 
 @capability_required(VIEW)
 def report_csv(request):
-    form, built = _report(request)
+    _, built = _report(request)
     if built is None:  # no valid period: the report page says what is missing
         return redirect(f"{reverse('register:report')}?{request.GET.urlencode()}")
     log_event(
