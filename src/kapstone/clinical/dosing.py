@@ -147,15 +147,20 @@ class _Amounts:
     """Says an amount in the protocol's unit, with mg beside it for weight-based protocols."""
 
     def __init__(self, protocol: Protocol, weight: Decimal | None) -> None:
-        self.per_kg = protocol.dose.basis == "mg_per_kg"
-        self.weight = weight
+        # The weight counts only for a weight-based protocol (check_dose refuses one without it).
+        self.weight = weight if protocol.dose.basis == "mg_per_kg" else None
 
     def mg(self, amount: Decimal) -> Decimal:
-        return amount * self.weight if self.per_kg else amount
+        """``amount`` in the basis unit, in mg."""
+        return amount * self.weight if self.weight is not None else amount
+
+    def basis(self, mg: Decimal) -> Decimal:
+        """``mg`` in the basis unit (mg or mg/kg)."""
+        return mg / self.weight if self.weight is not None else mg
 
     def say(self, amount: Decimal, *, is_mg: bool = False) -> str:
         """``amount`` is in the basis unit unless ``is_mg``."""
-        if not self.per_kg:
+        if self.weight is None:
             return f"{_fmt(_round(amount, MG))} mg"
         mg = amount if is_mg else amount * self.weight
         per_kg = mg / self.weight
@@ -195,7 +200,7 @@ def check_dose(
     def over(limit: Decimal, code: str, what: str) -> None:
         limit_mg = a.mg(limit)
         if amount > limit_mg:
-            excess = (amount - limit_mg) / weight if a.per_kg else amount - limit_mg
+            excess = a.basis(amount - limit_mg)
             problems.append(
                 DoseProblem(
                     code,
@@ -248,7 +253,7 @@ def check_dose(
     else:
         minimum_mg = a.mg(dose.minimum.value)
         if amount < minimum_mg:
-            short = (minimum_mg - amount) / weight if a.per_kg else minimum_mg - amount
+            short = a.basis(minimum_mg - amount)
             problems.append(
                 DoseProblem(
                     "below_minimum",
@@ -282,7 +287,7 @@ def check_dose(
                 f"{a.say(total, is_mg=True)} is above the protocol's session maximum of "
                 f"{a.say(dose.booster.session_maximum.value)} by {a.say(excess_mg, is_mg=True)}.",
                 dose.booster.session_maximum.value,
-                excess_mg / weight if a.per_kg else excess_mg,
+                a.basis(excess_mg),
             )
         )
 

@@ -45,7 +45,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kapstone.clinical.instruments import Instrument, Number, all_instruments, get_instrument
+from kapstone.clinical.instruments import Instrument, Number, Threshold, all_instruments, get_instrument
 from kapstone.clinical.scoring import ScoreResult
 
 # Two-sided 95 % criterion of the Jacobson-Truax method: a statistical convention, not clinical data.
@@ -112,7 +112,9 @@ def reliable_change(
     cutoff = crossed = None
     if instrument.clinical_range is not None:
         cutoff = instrument.clinical_range.min if worse_up else instrument.clinical_range.max
-        crossed = _in_clinical_range(instrument, before) and not _in_clinical_range(instrument, after)
+        crossed = _in_clinical_range(instrument.clinical_range, before) and not _in_clinical_range(
+            instrument.clinical_range, after
+        )
 
     category = None
     if reliable is not None:
@@ -126,12 +128,21 @@ def reliable_change(
 
     response = None
     if instrument.response is not None and before != 0:
+        reduction = instrument.response.reduction
+        assert reduction is not None  # parse.py reads a response as a reduction only
         drop = (_exact(before) - _exact(after)) / _exact(before)
-        response = drop >= _exact(instrument.response.reduction)
+        response = drop >= _exact(reduction)
 
     remission = None
     if instrument.remission is not None:
-        remission = after <= instrument.remission.max if worse_up else after >= instrument.remission.min
+        # parse.py gives a remission max when higher is worse, else a min.
+        low, high = instrument.remission.min, instrument.remission.max
+        if worse_up:
+            assert high is not None
+            remission = after <= high
+        else:
+            assert low is not None
+            remission = after >= low
 
     result = ReliableChange(
         instrument_id=instrument.id,
@@ -156,21 +167,26 @@ def reliable_change(
 
 
 def _total(instrument: Instrument, value: Number | ScoreResult, name: str) -> Number:
+    total: object = value
     if isinstance(value, ScoreResult):
         if value.instrument_id != instrument.id:
             raise ValueError(f"{name} is a {value.instrument_id} result, not {instrument.id}")
-        value = value.total
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{instrument.short_name}: {name} must be a number, got {value!r}")
+        total = value.total
+    if isinstance(total, bool) or not isinstance(total, int | float) or not math.isfinite(total):
+        raise ValueError(f"{instrument.short_name}: {name} must be a number, got {total!r}")
+    if instrument.total_range is None:
+        raise ValueError(f"{instrument.short_name} has no total, so change cannot be computed")
     lo, hi = instrument.total_range
-    if not lo <= value <= hi:
-        raise ValueError(f"{instrument.short_name}: {name} {value} is outside the total range {lo} to {hi}")
-    return value
+    if not lo <= total <= hi:
+        raise ValueError(f"{instrument.short_name}: {name} {total} is outside the total range {lo} to {hi}")
+    return total
 
 
-def _in_clinical_range(instrument: Instrument, total: Number) -> bool:
-    rng = instrument.clinical_range
-    return total >= rng.min if rng.min is not None else total <= rng.max
+def _in_clinical_range(rng: Threshold, total: Number) -> bool:
+    if rng.min is not None:
+        return total >= rng.min
+    assert rng.max is not None  # parse.py reads exactly one of min and max
+    return total <= rng.max
 
 
 def _exact(value: Number) -> Fraction:
@@ -196,26 +212,34 @@ def _with_explanation(instrument: Instrument, res: ReliableChange) -> ReliableCh
     if res.percent_change is not None:
         head += f" ({_signed(res.percent_change, 0)} %)"
     parts = [head]
-    if res.rci is None:
+    r = instrument.reliability
+    # rci, se_diff and min_reliable_change are computed together, from the reliability on file.
+    if res.rci is None or res.min_reliable_change is None or r is None:
         parts.append("no reliability constants on file, so no reliable-change verdict")
     else:
-        r = instrument.reliability
         symbol = ALPHA if r.kind == "internal_consistency" else "r"
         verdict = "reliable change" if res.reliable else "not a reliable change"
         basis = f"more than {_fmt(res.min_reliable_change)} points needed, from {symbol} {r.coefficient}"
         verdict += f" (RCI {_signed(res.rci, 2)}; {basis} and SD {_fmt(r.reference_sd)})"
         if res.category == "recovered":
             side = "≥" if instrument.direction == "higher_is_worse" else "≤"
+            assert res.clinical_cutoff is not None  # "recovered" means the cut-off was crossed
             verdict += f": recovered, left the clinical range ({side} {_fmt(res.clinical_cutoff)})"
         elif res.reliable:
             verdict += f": {res.category}"
         parts.append(verdict)
     if res.response is not None:
+        assert instrument.response is not None and instrument.response.reduction is not None
         need = _fmt(instrument.response.reduction * 100, 0)
         parts.append(f"response {'yes' if res.response else 'no'} (needs a {need} % drop)")
     if res.remission is not None:
         rem = instrument.remission
-        need = f"≤ {_fmt(rem.max)}" if rem.max is not None else f"≥ {_fmt(rem.min)}"
+        assert rem is not None  # res.remission is set only from it
+        if rem.max is not None:
+            need = f"≤ {_fmt(rem.max)}"
+        else:
+            assert rem.min is not None  # parse.py reads exactly one of min and max
+            need = f"≥ {_fmt(rem.min)}"
         parts.append(f"remission {'yes' if res.remission else 'no'} (needs {need})")
     return replace(res, explanation="; ".join(parts) + ".")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kapstone.clinical.instruments import (
+    Band,
     Instrument,
     Number,
     format_items,
@@ -162,6 +163,7 @@ def _validated(instrument: Instrument, answers: Mapping[int, int], *, complete: 
         for key in sorted(answers):
             if key not in shown:
                 gate = instrument.item(key).show_if
+                assert gate is not None  # only a gated item is ever hidden
                 why = f"shown only when {instrument.describe(gate)}"
                 raise ValueError(f"{name}: item {key}: was skipped ({why}) but has an answer")
         missing = _missing(instrument, answers)
@@ -200,15 +202,20 @@ def _combine(combine: str, scores: list[int], value_min: int | None) -> Number:
         return max(scores, default=0)
     if combine == "mean":
         return sum(scores) / len(scores) if scores else 0.0
+    assert value_min is not None  # parse.py requires it for combine = "count"
     return sum(1 for s in scores if s >= value_min)
 
 
-def _band(instrument: Instrument, total, values, named):
+def _band(
+    instrument: Instrument, total: Number | None, values: Mapping[int, int], named: Mapping[str, Number]
+) -> Band | None:
     for band in instrument.bands:
         if band.when is not None:
             if band.when.evaluate(values, named):
                 return band
-        elif band.min is None or (total is not None and band.min <= total <= band.max):
+        elif band.min is None or (
+            total is not None and band.max is not None and band.min <= total <= band.max
+        ):
             return band
     return None
 
@@ -219,18 +226,29 @@ def _num(value: Number) -> str:
     return str(value)
 
 
-def _explain(instrument, values, scores, total, subscales, band, positive, indicators, critical) -> str:
+def _explain(
+    instrument: Instrument,
+    values: Mapping[int, int],
+    scores: Mapping[int, int],
+    total: Number | None,
+    subscales: Mapping[str, Number],
+    band: Band | None,
+    positive: bool | None,
+    indicators: Mapping[str, bool],
+    critical: tuple[CriticalFinding, ...],
+) -> str:
     scoring = instrument.scoring
+    shown_total = "" if total is None else _num(total)  # only triage has no total, and says none
     reversed_items = [n for n in scoring.items if instrument.item(n).reverse_scored]
     rev = f" (item {format_items(reversed_items)} reverse-scored)" if reversed_items else ""
     if scoring.method == "sum" and len(scoring.items) == 1:
-        text = f"{instrument.item(scoring.items[0]).label}: {_num(total)}"
+        text = f"{instrument.item(scoring.items[0]).label}: {shown_total}"
     elif scoring.method == "sum":
-        text = f"Total = sum of items {format_items(scoring.items)}{rev} = {_num(total)}"
+        text = f"Total = sum of items {format_items(scoring.items)}{rev} = {shown_total}"
     elif scoring.method == "mean":
         n = len(scoring.items)
         summed = sum(scores[i] for i in scoring.items)
-        text = f"Total = mean of items {format_items(scoring.items)} = {summed} ÷ {n} = {_num(total)}"
+        text = f"Total = mean of items {format_items(scoring.items)} = {summed} ÷ {n} = {shown_total}"
     elif scoring.method == "domains":
         highest = [
             f"{instrument.subscale(d).id} = highest of items {format_items(instrument.subscale(d).items)}"
@@ -239,7 +257,7 @@ def _explain(instrument, values, scores, total, subscales, band, positive, indic
         ]
         sums = " + ".join(_num(subscales[d]) for d in scoring.domains)
         text = f"Total = sum of {len(scoring.domains)} domain scores, not of items ({'; '.join(highest)}): "
-        text += f"{sums} = {_num(total)}"
+        text += f"{sums} = {shown_total}"
     else:
         text = "Not summed; triage by the first band whose rule holds"
         if band is not None and band.when is not None:
@@ -248,9 +266,9 @@ def _explain(instrument, values, scores, total, subscales, band, positive, indic
     text += f" (v{instrument.version})."
     if band is not None:
         text += f" Band: {band.label}."
-    if positive is not None:
-        rule = instrument.describe(instrument.positive_screen.when)
-        text += f" Positive screen ({rule}): {'yes' if positive else 'no'}."
+    if positive is not None and instrument.positive_screen is not None:
+        screen = instrument.describe(instrument.positive_screen.when)
+        text += f" Positive screen ({screen}): {'yes' if positive else 'no'}."
     for rule in instrument.indicators:
         text += f" {rule.label}: {'yes' if indicators[rule.id] else 'no'}."
     if critical:

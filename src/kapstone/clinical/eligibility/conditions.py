@@ -151,6 +151,8 @@ def evaluate(condition: Condition, facts: Mapping[str, FactValue]) -> bool | Non
 
 
 def _compare(op: str, actual: FactValue, expected: FactValue) -> bool:
+    # parse_condition admits each operator only for its fact type (OPERATORS) and checks the value
+    # against it; the FactValue union cannot say which pairs go together, hence the ignores below.
     match op:
         case "==":
             return actual == expected
@@ -171,7 +173,7 @@ def _compare(op: str, actual: FactValue, expected: FactValue) -> bool:
         case "contains":
             return expected in actual  # type: ignore[operator]
         case "contains_any":
-            return any(item in actual for item in expected)  # type: ignore[union-attr]
+            return any(item in actual for item in expected)  # type: ignore[operator,union-attr]
     raise AssertionError(f"unhandled operator {op!r}")  # parse_condition admits no other operator
 
 

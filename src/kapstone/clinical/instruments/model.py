@@ -39,9 +39,10 @@ def format_items(numbers: tuple[int, ...] | list[int]) -> str:
     """``(1, 2, 3, 4, 6)`` -> ``"1\u20134, 6"`` (en dash): item lists in explanations stay short."""
     ordered = sorted(set(numbers))
     runs: list[str] = []
-    start = prev = None
+    start: int | None = None
+    prev: int | None = None
     for n in [*ordered, None]:
-        if start is not None and (n is None or n != prev + 1):
+        if start is not None and (n is None or prev is None or n != prev + 1):
             runs.append(str(start) if start == prev else f"{start}{DASH}{prev}")
             start = None
         if n is not None and start is None:
@@ -89,9 +90,16 @@ class Condition:
         if self.kind == "any":
             return any(c.evaluate(values, scores) for c in self.children)
         if self.kind == "count":
-            hits = sum(1 for i in self.items if values.get(i) is not None and values[i] >= self.value_min)
+            # parse.py reads both for every count condition.
+            assert self.value_min is not None and self.at_least is not None
+            value_min = self.value_min
+            hits = sum(1 for i in self.items if values.get(i) is not None and values[i] >= value_min)
             return hits >= self.at_least
-        found = values.get(self.item) if self.kind == "item" else (scores or {}).get(self.score)
+        found: Number | None = None
+        if self.kind == "item" and self.item is not None:
+            found = values.get(self.item)
+        elif self.kind != "item" and self.score is not None:
+            found = (scores or {}).get(self.score)
         if found is None:
             return False
         if self.values is not None and found not in self.values:
@@ -111,7 +119,10 @@ class Condition:
         name = f"item {self.item}" if self.kind == "item" else self.score
         parts = []
         if self.values is not None:
-            shown = ", ".join(((label and label(self.item, v)) or str(v)) for v in self.values)
+            item = self.item
+            shown = ", ".join(
+                ((label and item is not None and label(item, v)) or str(v)) for v in self.values
+            )
             parts.append(f"{name} = {shown}" if len(self.values) == 1 else f"{name} in {{{shown}}}")
         if self.min is not None and self.max is not None:
             parts.append(f"{self.min} ≤ {name} ≤ {self.max}")

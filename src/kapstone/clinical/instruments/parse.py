@@ -68,7 +68,10 @@ class _Parser:
     def fail(self, field: str, message: str) -> InstrumentDataError:
         return InstrumentDataError(self.file, field, message)
 
-    def get(self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], field: str, **kw: Any):
+    # The value is whatever TOML holds there, checked against ``kind`` at run time: Any to the caller.
+    def get(
+        self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], field: str, **kw: Any
+    ) -> Any:
         if key not in table:
             if "default" in kw:
                 return kw["default"]
@@ -140,7 +143,7 @@ class _Parser:
             critical_items=self.parse_critical(raw),
             positive_screen=self.parse_rule(raw, "positive_screen", score_names),
             indicators=tuple(
-                self.parse_rule(entry, f"indicators[{n}]", score_names, entry=True)
+                self.rule(entry, f"indicators[{n}]", score_names, entry=True)
                 for n, entry in enumerate(self.get(raw, "indicators", list, "", default=[]))
             ),
             reliability=self.parse_reliability(raw),
@@ -185,7 +188,7 @@ class _Parser:
             raise self.fail("purpose", "an outcome measure needs a direction (not neutral)")
 
     def choice(self, table: Mapping[str, Any], key: str, allowed: tuple[str, ...], field: str) -> str:
-        value = self.get(table, key, str, field)
+        value: str = self.get(table, key, str, field)
         if value not in allowed:
             raise self.fail(f"{field}{key}", f"{value!r} is not one of {', '.join(allowed)}")
         return value
@@ -379,7 +382,7 @@ class _Parser:
         return Condition(kind="score", score=name, min=lo, max=hi)
 
     def parse_subscales(self, raw: Mapping[str, Any]) -> tuple[Subscale, ...]:
-        found = []
+        found: list[Subscale] = []
         for n, entry in enumerate(self.get(raw, "subscales", list, "", default=[])):
             field = f"subscales[{n}]."
             self.check_keys(entry, {"id", "label", "items", "combine", "value_min", "source"}, field)
@@ -452,7 +455,13 @@ class _Parser:
             return sum(lo for lo, _ in ranges), sum(hi for _, hi in ranges)
         return self.item_range(scoring.items, scoring.method)
 
-    def parse_bands(self, raw, total_range, score_names, scoring: Scoring) -> tuple[Band, ...]:
+    def parse_bands(
+        self,
+        raw: Mapping[str, Any],
+        total_range: tuple[Number, Number] | None,
+        score_names: set[str],
+        scoring: Scoring,
+    ) -> tuple[Band, ...]:
         bands = []
         for n, entry in enumerate(self.get(raw, "bands", list, "", default=[])):
             field = f"bands[{n}]."
@@ -492,6 +501,7 @@ class _Parser:
                 raise self.fail("bands", "triage bands are checked in order; only the last may lack 'when'")
             return tuple(bands)
         # Bands on a total must tile its whole range: a gap would leave a score without a band.
+        assert total_range is not None  # only a triage instrument has no total
         if any(isinstance(v, float) and not v.is_integer() for v in total_range):
             raise self.fail("bands", "bands need a whole-number total range")
         expected = total_range[0]
@@ -500,6 +510,7 @@ class _Parser:
                 raise self.fail(
                     f"bands[{n}].min", f"expected {expected} (bands must be contiguous, ascending)"
                 )
+            assert band.max is not None  # bands on a total always have min and max (read above)
             expected = band.max + 1
         if bands[-1].max != total_range[1]:
             raise self.fail(f"bands[{len(bands) - 1}].max", f"expected {total_range[1]}, the highest total")
@@ -531,6 +542,7 @@ class _Parser:
             self.check_keys(entry, {"item", "min", "max", "in", "meaning", "source", "unconfirmed"}, field)
             condition = {k: entry[k] for k in ("item", "min", "max", "in") if k in entry}
             when = self.condition(condition, f"critical_items[{n}]", scores=set())
+            assert when.item is not None  # without "item" the condition above is refused
             found.append(
                 CriticalItem(
                     item=when.item,
@@ -542,13 +554,14 @@ class _Parser:
             )
         return tuple(found)
 
-    def parse_rule(self, raw, key: str, score_names: set[str], *, entry: bool = False) -> Rule | None:
-        if entry:
-            table, field = raw, f"{key}."
-        else:
-            if key not in raw:
-                return None
-            table, field = self.get(raw, key, dict, ""), f"{key}."
+    def parse_rule(self, raw: Mapping[str, Any], key: str, score_names: set[str]) -> Rule | None:
+        if key not in raw:
+            return None
+        return self.rule(self.get(raw, key, dict, ""), key, score_names)
+
+    def rule(self, table: Any, key: str, score_names: set[str], *, entry: bool = False) -> Rule:
+        """A rule from its table; an ``entry`` of a list (``indicators``) carries its own ``id``."""
+        field = f"{key}."
         allowed = {"label", "when", "source", "unconfirmed"} | ({"id"} if entry else set())
         self.check_keys(table, allowed, field)
         return Rule(
@@ -582,7 +595,13 @@ class _Parser:
             unconfirmed=self.get(table, "unconfirmed", str, field, default=None),
         )
 
-    def parse_threshold(self, raw, key: str, total_range, allowed: set[str]) -> Threshold | None:
+    def parse_threshold(
+        self,
+        raw: Mapping[str, Any],
+        key: str,
+        total_range: tuple[Number, Number] | None,
+        allowed: set[str],
+    ) -> Threshold | None:
         if key not in raw:
             return None
         field = f"{key}."
