@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
@@ -51,6 +51,14 @@ def may_estimate(container: Container) -> bool:
     if container.state == ContainerState.SEALED:
         return False
     return container.product.is_liquid or container.capacity <= rules().exact_count_above_units
+
+
+def biennial_due_by_location(practice) -> dict:
+    """When each location's next biennial inventory is due (absent: no inventory yet), in one query."""
+    kinds = (Count.Kind.INITIAL, Count.Kind.BIENNIAL)
+    latest = Count.objects.filter(kind__in=kinds).values("location").annotate(last=Max("taken_at"))
+    zone = practice.zone
+    return {row["location"]: biennial_due(timezone.localdate(row["last"], timezone=zone)) for row in latest}
 
 
 def last_inventory(location: Location) -> Count | None:

@@ -83,7 +83,8 @@ def index(request):
     tasks = list(ReportingTask.objects.open().select_related("report").order_by("due_on"))
     for task in tasks:
         task.status = task.status_on(today)
-    biennial = [(location, counts.next_biennial_due(location)) for location in locations]
+    due = counts.biennial_due_by_location(request.practice)
+    biennial = [(location, due.get(location.pk)) for location in locations]
     context = {
         "locations": locations,
         "containers": on_hand,
