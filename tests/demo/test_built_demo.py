@@ -1,13 +1,15 @@
-"""The story the demo tells, as a real practice sees it: most clients in treatment improve, some do
-not, one gets worse and is flagged; screeners that vary from client to client; doses ordered before
-they are given; a live floor whose appointments started when its sessions did.
+"""The demo practice as built by ``kapstone demo``: the story it tells (most clients in treatment
+improve, some do not, one gets worse and is flagged), its pathway, schedule and screening records.
 
-One build serves the whole module (``tests/demo_build.py``). CI runs the suite at 00:30, 11:59 and
-23:30 in the practice zone (``--practice-clock``), so this build is checked at those hours too.
+One build serves this whole module (``tests/demo/build.py``: a build takes about 15 s), so the demo
+is built once per test run; each test's own changes are rolled back. CI also runs the suite at
+00:30, 11:59 and 23:30 in the practice zone (``tests/clock.py``), so the build is checked at those
+hours too.
 """
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from itertools import combinations, pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,16 +18,27 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kapstone.demo.course import DOSE_AFTER_OPENING, SESSION_STARTS, course_for
+from kapstone.demo.pathway import PATHS
 from kapstone.demo.sessions import FLOOR, refresh_live_floor
 from kapstone.measures.models import Assignment, QuestionnaireResponse, SafetyAlert
 from kapstone.measures.outcome_rates import client_trajectories, practice_rates
-from kapstone.pathway.models import Episode, EpisodeState
+from kapstone.pathway.models import Episode, EpisodeState, Intention
+from kapstone.pathway.readiness import readiness_gaps
 from kapstone.practice.models import Membership, Role
-from kapstone.scheduling.models import Appointment, AppointmentKind
+from kapstone.scheduling.models import BLOCKING_STATUSES, Appointment, AppointmentKind, Room
+from kapstone.scheduling.queries import medicine_appointments_on, overdue_integrations
+from kapstone.screening.models import (
+    EligibilityAssessment,
+    EligibilityDecision,
+    Inquiry,
+    InquiryStatus,
+    Intake,
+)
 from kapstone.sessions.chart import client_dosing
 from kapstone.sessions.models import DoseAdministration, MedicineSession
 
-from .demo_build import built_demo
+from ..pathway.helpers import PATHWAY_CODES
+from .build import built_demo
 
 S = EpisodeState
 DOSED = (S.TREATMENT, S.FOLLOW_UP, S.CLOSED)
@@ -169,3 +182,92 @@ def test_each_course_is_the_same_at_every_hour_and_keeps_office_hours(clock):
             assert all(s.astimezone(denver).time() in SESSION_STARTS for s in course.sessions)
             assert course.intake < course.first_dose < now - timedelta(days=2)
             assert course.first_dose == course.sessions[0] + timedelta(minutes=DOSE_AFTER_OPENING)
+
+
+# --- pathway ---
+
+
+def test_every_demo_episode_has_a_timeline_ending_at_its_stage(demo, db, scoped):
+    for episode in Episode.objects.filter(practice=demo).prefetch_related("transitions"):
+        steps = list(episode.transitions.all())
+        assert steps[0].to_state == S.REFERRED and steps[-1].to_state == episode.state
+        assert [step.to_state for step in steps[1:]] == list(PATHS[episode.state])
+        assert all(a.at <= b.at for a, b in pairwise(steps))
+        assert all(b.from_state == a.to_state for a, b in pairwise(steps))
+        assert episode.state_changed_at == steps[-1].at
+
+
+def test_clients_from_preparation_on_are_prepared_and_one_misses_only_consent(demo, db, scoped):
+    prepared = Episode.objects.filter(practice=demo, state__in=[S.PREPARATION, S.TREATMENT, S.FOLLOW_UP])
+    blocked = []
+    for episode in prepared:
+        assert episode.programme is not None
+        assert Intention.objects.filter(episode=episode).exists()
+        missing = {gap.code for gap in readiness_gaps(episode)} & PATHWAY_CODES
+        if missing:
+            blocked.append((episode.state, missing))
+    assert blocked == [(S.PREPARATION, {"pathway.consent"})]
+
+
+# --- schedule ---
+
+
+def test_the_demo_schedule_has_todays_sessions_an_overdue_integration_and_no_clash(demo, db, scoped):
+    practice = demo
+    assert Room.objects.filter(practice=practice).count() == 5
+    today = list(medicine_appointments_on(practice, practice.today()))
+    assert len(today) >= 3 and len({a.room_id for a in today}) == len(today)
+    overdue = [
+        a
+        for m in Membership.objects.filter(practice=practice, role="therapist")
+        for a in overdue_integrations(m)
+    ]
+    assert len(overdue) == 1
+    held = list(
+        Appointment.objects.filter(practice=practice, status__in=BLOCKING_STATUSES).prefetch_related(
+            "clinicians"
+        )
+    )
+    for a, b in combinations(held, 2):
+        if a.starts_at < b.ends_at and b.starts_at < a.ends_at:
+            assert a.room_id is None or a.room_id != b.room_id
+            assert not set(a.clinicians.all()) & set(b.clinicians.all())
+    kinds = set(Appointment.objects.filter(practice=practice).values_list("kind", "status"))
+    assert {("intake", "scheduled"), ("preparation", "no_show"), ("follow_up", "scheduled")} <= kinds
+    assert ("integration", "cancelled") in kinds
+
+
+# --- screening ---
+
+PAST_SCREENING = {
+    EpisodeState.ELIGIBLE,
+    EpisodeState.PREPARATION,
+    EpisodeState.TREATMENT,
+    EpisodeState.FOLLOW_UP,
+    EpisodeState.CLOSED,
+    EpisodeState.PAUSED,
+    EpisodeState.WITHDRAWN,
+}
+
+
+def test_the_demo_has_screening_at_every_outcome(demo, db, scoped):
+    practice = demo
+    statuses = set(Inquiry.objects.filter(practice=practice).values_list("status", flat=True))
+    assert statuses == set(InquiryStatus.values)
+    for episode in Episode.objects.filter(practice=practice, state__in=PAST_SCREENING):
+        decision = EligibilityDecision.objects.get(episode=episode)
+        assert decision.is_approval, episode
+        assert "screening.eligibility" not in [gap.code for gap in readiness_gaps(episode)]
+    declined = EligibilityDecision.objects.get(episode__state=EpisodeState.DECLINED, practice=practice)
+    assert declined.assessment.recommendation == "not_eligible" and declined.outcome == "decline"
+    recommendations = set(EligibilityAssessment.objects.values_list("recommendation", flat=True))
+    assert recommendations == {"eligible", "review", "not_eligible"}
+    outcomes = set(EligibilityDecision.objects.values_list("outcome", flat=True))
+    assert outcomes == {"approve", "approve_with_conditions", "decline"}
+    awaiting = EligibilityAssessment.objects.filter(episode__state=EpisodeState.SCREENING)
+    assert (
+        awaiting.count() == 2 and not EligibilityDecision.objects.filter(episode__state="screening").exists()
+    )
+    assert Intake.objects.filter(episode__state="screening", completed_at__isnull=True).count() == 2
+    clean = EligibilityAssessment.objects.filter(recommendation="eligible").first()
+    assert clean.engine_result().reproduce().recommendation == "eligible"

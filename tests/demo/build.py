@@ -1,4 +1,5 @@
-"""One demo build shared by the tests of a module (a build takes about 15 s).
+"""One demo build shared by the tests of a module (a build takes about 15 s); tests/demo/test_built_demo.py
+holds every test that reads the built demo, so the demo is built once per test run.
 
 A module declares::
 

@@ -2,10 +2,14 @@
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
+
+import pytest
 
 
 def free_port() -> int:
@@ -30,29 +34,36 @@ def run_demo(*args, **kwargs):
 
 
 def count_rows(data_dir, table):
-    import sqlite3
-
     with sqlite3.connect(data_dir / "kapstone.sqlite3") as db:
         return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
 
 
-def test_the_demo_is_built_once_then_reused_and_prints_a_login_per_role(tmp_path):
-    first = run_demo("--data-dir", str(tmp_path), "--no-serve")
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, str]:
+    """One `kapstone demo --no-serve` for the module: the data directory and what it printed."""
+    data_dir = tmp_path_factory.mktemp("demo")
+    first = run_demo("--data-dir", str(data_dir), "--no-serve")
     assert first.returncode == 0, first.stderr
-    assert "Built the demo practice." in first.stdout
+    return data_dir, first.stdout
+
+
+def test_the_demo_is_built_once_then_reused_and_prints_a_login_per_role(built):
+    data_dir, printed = built
+    assert "Built the demo practice." in printed
     for role in ("Admin", "Prescriber", "Therapist", "Monitor", "Front desk"):
-        assert role in first.stdout
-    assert "admin@demo.kapstone.test" in first.stdout
-    second = run_demo("--data-dir", str(tmp_path), "--no-serve")
+        assert role in printed
+    assert "admin@demo.kapstone.test" in printed
+    second = run_demo("--data-dir", str(data_dir), "--no-serve")
     assert "Reusing the demo practice" in second.stdout
-    assert count_rows(tmp_path, "clients_client") == 35
-    assert count_rows(tmp_path, "practice_practice") == 1
+    assert count_rows(data_dir, "clients_client") == 35
+    assert count_rows(data_dir, "practice_practice") == 1
 
 
-def test_the_demo_serves_on_localhost(tmp_path):
+def test_the_demo_serves_on_localhost(built):
+    data_dir, _ = built
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "kapstone.cli", "demo", "--data-dir", str(tmp_path), "--port", str(port)],
+        [sys.executable, "-m", "kapstone.cli", "demo", "--data-dir", str(data_dir), "--port", str(port)],
         env=demo_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
