@@ -112,7 +112,8 @@ def test_a_new_link_replaces_the_unsigned_one(episode, world):
     first, old_token = consent.request_signature(request, episode, "treatment")
     second, new_token = consent.request_signature(request, episode, "treatment")
     assert first.pk == second.pk and old_token != new_token
-    assert consent.find_by_token(old_token) is None and consent.find_by_token(new_token) == second
+    by_link = ConsentSignature.objects.by_link
+    assert by_link(old_token) is None and by_link(new_token) == second
 
 
 def test_consent_is_current_only_when_signed_and_countersigned(episode, world):
@@ -145,7 +146,7 @@ def test_a_new_treatment_version_requires_re_consent_before_the_next_dose(episod
     assert "version 2 is new and the client signed version 1" in gap.label
     assert "re-consent needed" in gap.label
     # unsigned links for the old version stop working: the client must read the new text
-    assert consent.find_by_token(token) is None
+    assert ConsentSignature.objects.by_link(token) is None
     pending_elsewhere.refresh_from_db()
     assert pending_elsewhere.status == "cancelled"
     sign_current(episode, admin)

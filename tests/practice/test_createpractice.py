@@ -24,7 +24,7 @@ def test_it_creates_the_practice_and_invites_the_first_admin(db, capsys):
     assert membership.role == "admin" and membership.user.email == "ada@example.test"
     assert "https://kap.example.org/accounts/invitation/" in out
     token = out.rsplit("/accounts/invitation/", 1)[1].strip().rstrip("/")
-    assert Invitation.find_usable(token).user == membership.user
+    assert Invitation.objects.by_link(token).user == membership.user
 
 
 def test_it_refuses_an_unknown_time_zone_and_a_duplicate(db, capsys):

@@ -48,7 +48,7 @@ def test_an_admin_invites_staff_who_set_a_password_through_a_one_time_link(clien
     client.logout()
     again = client.get(link)
     assert again.status_code == 404
-    assert "This link is not valid" in again.content.decode()
+    assert "This link does not work any more" in again.content.decode()
 
 
 def test_an_invitation_link_expires(client, world, scoped):

@@ -8,7 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
-from kapstone.practice.links import new_token, token_digest
+from kapstone.practice.links import LinkKind, SecretLink, SecretLinkManager, SecretLinkQuerySet
 
 
 class UserManager(BaseUserManager):
@@ -51,15 +51,27 @@ class User(AbstractBaseUser):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-class InvitationQuerySet(models.QuerySet):
-    def usable(self):
-        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+# The staff member's invitation link (docs/links.md); the portal's invitation is the same model.
+STAFF_INVITATION = LinkKind(
+    name="staff invitation",
+    reason="Invitation links work once and expire after a few days.",
+    email_subject="You are invited to {practice} on kapstone",
+    email_template="practice/email/invitation.txt",
+    once=True,
+    ask="your practice admin",
+    sign_in="accounts:login",
+    base_template="base_public.html",
+)
 
 
-class Invitation(models.Model):
-    """A one-time link that lets an invited staff member set their password.
+class InvitationQuerySet(SecretLinkQuerySet):
+    def unspent(self):
+        return self.filter(used_at__isnull=True)
 
-    Only the SHA-256 of the token is stored, so a database leak does not hand out accounts.
+
+class Invitation(SecretLink):
+    """A one-time link that lets an invited person (staff, or a client for the portal) set their
+    password. Only the SHA-256 of the token is stored, so a database leak does not hand out accounts.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -68,10 +80,11 @@ class Invitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    expires_at = models.DateTimeField()
+    link_expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InvitationQuerySet.as_manager()
+    objects = SecretLinkManager.from_queryset(InvitationQuerySet)()
+    link_related = ("user", "practice")
 
     class Meta:
         ordering = ["-created_at"]
@@ -79,23 +92,18 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation for {self.user} to {self.practice}"
 
-    @classmethod
-    def issue(cls, *, user, practice, created_by) -> tuple["Invitation", str]:
-        token, digest = new_token()
-        invitation = cls.objects.create(
-            user=user,
-            practice=practice,
-            created_by=created_by,
-            token_hash=digest,
-            expires_at=timezone.now() + timedelta(days=settings.KAPSTONE_INVITATION_DAYS),
-        )
-        return invitation, token
+    def link_lifetime(self) -> timedelta:
+        return timedelta(days=settings.KAPSTONE_INVITATION_DAYS)
 
     @classmethod
-    def find_usable(cls, token: str) -> "Invitation | None":
-        return (
-            cls.objects.usable()
-            .select_related("user", "practice")
-            .filter(token_hash=token_digest(token))
-            .first()
-        )
+    def issue(cls, *, user, practice, created_by) -> tuple["Invitation", str]:
+        """A new invitation and its token (shown or emailed once)."""
+        invitation = cls(user=user, practice=practice, created_by=created_by)
+        token = invitation.issue_token()
+        invitation.save()
+        return invitation, token
+
+    def mark_used(self) -> None:
+        """The link stops working once the password is set."""
+        self.used_at = timezone.now()
+        type(self).objects.filter(pk=self.pk).update(used_at=self.used_at)

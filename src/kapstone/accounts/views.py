@@ -3,23 +3,22 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
 from kapstone.audit.services import log_event
+from kapstone.practice.link_views import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 
 from . import two_factor
 from .forms import CodeForm, SignInForm
-from .models import Invitation
+from .models import STAFF_INVITATION, Invitation
 
 SESSION_NEW_CODES = "kapstone_new_recovery_codes"
 
@@ -123,19 +122,14 @@ def switch_practice(request):
     return redirect("home:index")
 
 
-@login_not_required
-@two_factor_exempt
-@membership_exempt
-def accept_invitation(request, token):
+@public_link(STAFF_INVITATION, Invitation.objects.by_link)
+def accept_invitation(request, invitation, token):
     """An invited member chooses a password through the one-time link from their email."""
-    invitation = Invitation.find_usable(token)
-    if invitation is None:
-        return render(request, "accounts/invitation_invalid.html", status=404)
     form = SetPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
-            Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+            invitation.mark_used()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             log_event(request, "accounts.invitation.accepted", actor=user, practice=invitation.practice)
         messages.success(request, "Your password is set. Next, protect your account with two-factor sign-in.")

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from kapstone.practice.links import new_token, token_digest
+from kapstone.practice.links import LinkKind, SecretLink, SecretLinkManager, SecretLinkQuerySet
 from kapstone.practice.tenancy import PracticeScopedModel
 
 
@@ -57,9 +57,13 @@ class MeasurementPlanItem(PracticeScopedModel):
         return f"{self.instrument_id} at {self.get_point_display()}"
 
 
-class AssignmentQuerySet(models.QuerySet):
+class AssignmentQuerySet(SecretLinkQuerySet):
     def open(self):
         return self.filter(completed_at__isnull=True, cancelled_at__isnull=True)
+
+    def unspent(self):
+        # A questionnaire link works until the answers are sent (or the assignment is cancelled).
+        return self.open()
 
     def overdue(self, now=None):
         return self.open().filter(due_at__lt=now or timezone.now())
@@ -74,8 +78,18 @@ class AssignmentQuerySet(models.QuerySet):
         )
 
 
-class Assignment(PracticeScopedModel):
-    """An instrument due for a client at a pathway point, with an optional one-time link."""
+# The client's questionnaire link (docs/links.md): the email names no questionnaire and no condition.
+QUESTIONNAIRE_LINK = LinkKind(
+    name="questionnaire",
+    reason="Questionnaire links work until the answers are sent, for a few days at most.",
+    email_subject="A short questionnaire from {practice}",
+    email_template="measures/email/questionnaire_link.txt",
+)
+
+
+class Assignment(PracticeScopedModel, SecretLink):
+    """An instrument due for a client at a pathway point, with an optional one-time link
+    (``token_hash``, ``link_expires_at``: see :class:`~kapstone.practice.links.SecretLink`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="assignments")
@@ -88,9 +102,6 @@ class Assignment(PracticeScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    # Only the SHA-256 of the link's token is kept; the token itself is shown (and emailed) once.
-    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    link_expires_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # What made the plan assign it, if anything (docs/measurement-plan.md): the medicine appointment it is due
@@ -107,7 +118,8 @@ class Assignment(PracticeScopedModel):
         related_name="+",
     )
 
-    objects = ScopedManager(models.Manager.from_queryset(AssignmentQuerySet), practice="practice")
+    objects = ScopedManager(SecretLinkManager.from_queryset(AssignmentQuerySet), practice="practice")
+    link_related = ("client", "practice")
 
     class Meta:
         ordering = ["due_at"]
@@ -133,14 +145,8 @@ class Assignment(PracticeScopedModel):
     def __str__(self) -> str:
         return f"{self.instrument_id} due {self.due_at:%Y-%m-%d}"
 
-    def new_link_token(self, days: int) -> str:
-        token, self.token_hash = new_token()
-        self.link_expires_at = timezone.now() + timedelta(days=days)
-        return token
-
-    @staticmethod
-    def token_digest(token: str) -> str:
-        return token_digest(token)
+    def link_lifetime(self) -> timedelta:
+        return timedelta(days=self.practice.questionnaire_link_days)
 
     @property
     def is_overdue(self) -> bool:

@@ -1,26 +1,19 @@
 """The client's side of a questionnaire link: no account, works on a phone, one submission."""
 
-from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
 from kapstone.audit.services import log_event
 from kapstone.clinical import get_instrument
-from kapstone.practice.middleware import membership_exempt, two_factor_exempt
-from kapstone.practice.models import DEFAULT_CRISIS_RESOURCES
+from kapstone.practice.link_views import public_link
 from kapstone.practice.tenancy import practice_scope
 
 from . import services
 from .forms import QuestionnaireForm
+from .models import QUESTIONNAIRE_LINK, Assignment
 
 
-@login_not_required
-@two_factor_exempt
-@membership_exempt
-def questionnaire(request, token):
-    assignment = services.find_by_link(token)
-    if assignment is None:
-        context = {"crisis_resources": DEFAULT_CRISIS_RESOURCES}
-        return render(request, "measures/link_invalid.html", context, status=404)
+@public_link(QUESTIONNAIRE_LINK, Assignment.objects.by_link)
+def questionnaire(request, assignment, token):
     practice = assignment.practice
     with practice_scope(practice):
         instrument = get_instrument(assignment.instrument_id)

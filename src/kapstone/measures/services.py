@@ -179,23 +179,10 @@ def _move(request, assignment, due_at, *, actor=None) -> None:
 @transaction.atomic
 def issue_link(request, assignment) -> str:
     """A fresh one-time link token for the assignment (any earlier link stops working)."""
-    token = assignment.new_link_token(days=assignment.practice.questionnaire_link_days)
+    token = assignment.issue_token()
     assignment.save(update_fields=["token_hash", "link_expires_at"])
     log_event(request, "measures.link.created", obj=assignment, practice=assignment.practice)
     return token
-
-
-def find_by_link(token: str) -> Assignment | None:
-    """The open assignment behind a link token, if the link is still valid. Runs without a scope."""
-    from kapstone.practice.tenancy import scopes_disabled
-
-    with scopes_disabled():
-        return (
-            Assignment.objects.open()
-            .select_related("client", "practice")
-            .filter(token_hash=Assignment.token_digest(token), link_expires_at__gt=timezone.now())
-            .first()
-        )
 
 
 def draft_for(client, instrument_id, *, source, assignment=None, entered_by=None) -> QuestionnaireResponse:

@@ -19,10 +19,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
+from kapstone.practice.links import email_link
 from kapstone.practice.models import Membership, Role
 from kapstone.practice.tenancy import scopes_disabled
 
-from .models import SafetyAlert
+from .models import QUESTIONNAIRE_LINK, Assignment, SafetyAlert
 
 
 def schedule_escalation(alert_id) -> None:
@@ -134,22 +135,7 @@ def escalate_overdue_alerts() -> int:
 @task
 def send_questionnaire_link(assignment_id: str, url: str) -> bool:
     """Email a client their questionnaire link. The email names no questionnaire and no condition."""
-    from .models import Assignment
-
     with scopes_disabled():
         assignment = Assignment.objects.select_related("client", "practice").get(pk=assignment_id)
-    if not assignment.client.email:
-        return False
-    context = {
-        "practice": assignment.practice,
-        "client": assignment.client,
-        "url": url,
-        "expires": assignment.link_expires_at,
-    }
-    _send(
-        {assignment.client.email},
-        f"A short questionnaire from {assignment.practice.name}",
-        "measures/email/questionnaire_link.txt",
-        context,
-    )
-    return True
+    client = assignment.client
+    return email_link(QUESTIONNAIRE_LINK, assignment, url, to=client.email, client=client)

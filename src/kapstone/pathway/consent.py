@@ -11,7 +11,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kapstone.audit.services import client_ip, log_event
-from kapstone.practice.tenancy import scopes_disabled
 
 from .models import ConsentDocument, ConsentKind, ConsentSignature, text_digest
 
@@ -92,7 +91,7 @@ def request_signature(request, episode, kind, *, actor=None) -> tuple[ConsentSig
         )
     signature.requested_at = timezone.now()
     signature.requested_by = actor or _actor(request)
-    token = signature.new_link_token()
+    token = signature.issue_token()
     signature.save()
     log_event(
         request,
@@ -102,19 +101,6 @@ def request_signature(request, episode, kind, *, actor=None) -> tuple[ConsentSig
         data={"kind": kind, "version": document.version},
     )
     return signature, token
-
-
-def find_by_token(token: str) -> ConsentSignature | None:
-    """The unsigned request behind a link token while the link is valid. Runs without a scope."""
-    if not token:
-        return None
-    with scopes_disabled():
-        return (
-            ConsentSignature.objects.pending()
-            .select_related("document", "client", "practice")
-            .filter(token_hash=ConsentSignature.token_digest(token))
-            .first()
-        )
 
 
 def _lock_pending(signature) -> ConsentSignature:
@@ -141,7 +127,7 @@ def sign(request, signature, *, typed_name: str, shown_sha256: str) -> ConsentSi
     signature.signed_title = document.title
     signature.signed_text = document.text
     signature.signed_text_sha256 = text_digest(document.text)
-    signature.token_hash = ""  # one-time: the link stops working
+    signature.end_link()  # one-time: the link stops working
     signature.save()
     log_event(
         request,
@@ -162,7 +148,7 @@ def decline(request, signature) -> ConsentSignature:
     signature.declined_at = timezone.now()
     signature.ip_address = client_ip(request)
     signature.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
-    signature.token_hash = ""
+    signature.end_link()
     signature.save()
     log_event(
         request,

@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from kapstone.practice.links import new_token, token_digest
+from kapstone.practice.links import LinkKind, SecretLink, SecretLinkManager, SecretLinkQuerySet
 from kapstone.practice.tenancy import PracticeScopedModel
 
 
@@ -258,6 +258,18 @@ class Escort(PracticeScopedModel):
 
 CONSENT_LINK_DAYS = 7  # how long a signing link stays valid
 
+# The client's signing link (docs/links.md): the email names the practice, not the treatment.
+CONSENT_LINK = LinkKind(
+    name="consent",
+    reason=(
+        "Signing links work once, for a few days at most, and stop when the practice publishes a "
+        "newer version of the document."
+    ),
+    email_subject="A document to read and sign from {practice}",
+    email_template="pathway/email/consent_link.txt",
+    once=True,
+)
+
 
 def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
@@ -298,20 +310,19 @@ class ConsentDocument(PracticeScopedModel):
         return text_digest(self.text)
 
 
-class SignatureQuerySet(models.QuerySet):
+class SignatureQuerySet(SecretLinkQuerySet):
     def signed(self):
         return self.filter(signed_at__isnull=False)
 
+    def unspent(self):
+        # A signing link works once: until the client signs or declines, or a newer version replaces it.
+        return self.filter(signed_at__isnull=True, declined_at__isnull=True, cancelled_at__isnull=True)
+
     def pending(self):
-        return self.filter(
-            signed_at__isnull=True,
-            declined_at__isnull=True,
-            cancelled_at__isnull=True,
-            link_expires_at__gt=timezone.now(),
-        )
+        return self.unspent().filter(link_expires_at__gt=timezone.now())
 
 
-class SignatureManager(models.Manager.from_queryset(SignatureQuerySet)):
+class SignatureManager(SecretLinkManager.from_queryset(SignatureQuerySet)):
     # Through all(), so that without a practice scope the verbs raise ScopeError like any query.
     def signed(self):
         return self.all().signed()
@@ -320,7 +331,7 @@ class SignatureManager(models.Manager.from_queryset(SignatureQuerySet)):
         return self.all().pending()
 
 
-class ConsentSignature(PracticeScopedModel):
+class ConsentSignature(PracticeScopedModel, SecretLink):
     """A request for a client to sign one consent version, and their signature when they do.
 
     The signed title and text are copied at the moment of signing with their SHA-256, so what the
@@ -337,9 +348,7 @@ class ConsentSignature(PracticeScopedModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    # Only the SHA-256 of the link's token is kept; the token is shown (or emailed) once.
-    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    link_expires_at = models.DateTimeField(null=True, blank=True)
+    # The signing link is a SecretLink (token_hash, link_expires_at): the token is shown (or emailed) once.
     cancelled_at = models.DateTimeField(null=True, blank=True)  # a newer version replaced the request
     # The client's act: typed name, time, address and browser, and the exact text they signed.
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -357,6 +366,7 @@ class ConsentSignature(PracticeScopedModel):
 
     # Scoped like every clinical model, with the queryset verbs above.
     objects = ScopedManager(SignatureManager, practice="practice")
+    link_related = ("document", "client", "practice")
 
     class Meta:
         ordering = ["-requested_at"]
@@ -368,14 +378,8 @@ class ConsentSignature(PracticeScopedModel):
     def __str__(self) -> str:
         return f"{self.document} — {self.status_label}"
 
-    def new_link_token(self, days: int = CONSENT_LINK_DAYS) -> str:
-        token, self.token_hash = new_token()
-        self.link_expires_at = timezone.now() + timedelta(days=days)
-        return token
-
-    @staticmethod
-    def token_digest(token: str) -> str:
-        return token_digest(token)
+    def link_lifetime(self) -> timedelta:
+        return timedelta(days=CONSENT_LINK_DAYS)
 
     @property
     def status(self) -> str:

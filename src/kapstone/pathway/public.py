@@ -1,26 +1,18 @@
 """The client's side of a consent link: read, type your name, sign. No account; works on a phone."""
 
-from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
 from kapstone.audit.services import log_event
-from kapstone.practice.middleware import membership_exempt, two_factor_exempt
-from kapstone.practice.models import DEFAULT_CRISIS_RESOURCES
+from kapstone.practice.link_views import public_link
 from kapstone.practice.tenancy import practice_scope
 
 from . import consent as services
 from .forms import SignForm
-from .models import ConsentKind
+from .models import CONSENT_LINK, ConsentKind, ConsentSignature
 
 
-@login_not_required
-@two_factor_exempt
-@membership_exempt
-def sign(request, token):
-    signature = services.find_by_token(token)
-    if signature is None:
-        context = {"crisis_resources": DEFAULT_CRISIS_RESOURCES}
-        return render(request, "pathway/sign_invalid.html", context, status=404)
+@public_link(CONSENT_LINK, ConsentSignature.objects.by_link)
+def sign(request, signature, token):
     practice, document = signature.practice, signature.document
     with practice_scope(practice):
         optional = document.kind != ConsentKind.TREATMENT

@@ -4,7 +4,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from kapstone.practice.links import LinkKind
 from kapstone.practice.tenancy import PracticeScopedModel
+
+# The client's portal invitation (docs/links.md): an accounts.Invitation of a client's user.
+PORTAL_INVITATION = LinkKind(
+    name="portal invitation",
+    reason="Invitation links work once and expire after a few days.",
+    email_subject="Your {practice} portal",
+    email_template="portal/email/invitation.txt",
+    once=True,
+    sign_in="portal:login",
+)
 
 
 class ClientAccount(PracticeScopedModel):

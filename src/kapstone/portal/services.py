@@ -1,15 +1,14 @@
 """Portal accounts and the client's own writing, each change audited."""
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from kapstone.accounts.models import Invitation
 from kapstone.audit.services import log_event
+from kapstone.practice.links import email_link
 
-from .models import ClientAccount
+from .models import PORTAL_INVITATION, ClientAccount
 
 
 class PortalError(Exception):
@@ -32,17 +31,20 @@ def invite_client(request, client) -> ClientAccount:
             practice=client.practice, user=user, client=client, invited_by=request.user
         )
     Invitation.objects.filter(user=account.user, used_at__isnull=True).delete()
-    _, token = Invitation.issue(user=account.user, practice=client.practice, created_by=request.user)
-    link = request.build_absolute_uri(reverse("portal:welcome", args=[token]))
-    context = {"practice": client.practice, "client": client, "link": link}
-    send_mail(
-        f"Your {client.practice.name} portal",
-        render_to_string("portal/email/invitation.txt", context),
-        None,
-        [client.email],
-    )
+    invitation, token = Invitation.issue(user=account.user, practice=client.practice, created_by=request.user)
+    url = request.build_absolute_uri(reverse("portal:welcome", args=[token]))
+    email_link(PORTAL_INVITATION, invitation, url, to=client.email, client=client)
     log_event(request, "portal.account.invited", obj=account, client=client)
     return account
+
+
+def invitation_by_link(token: str) -> Invitation | None:
+    """The live invitation behind a portal link: a client's only (a staff invitation's token does not
+    open the portal)."""
+    invitation = Invitation.objects.by_link(token)
+    if invitation is None or not hasattr(invitation.user, "client_account"):
+        return None
+    return invitation
 
 
 @transaction.atomic

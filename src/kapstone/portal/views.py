@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.http import HttpResponse
@@ -15,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kapstone.accounts.forms import SignInForm
-from kapstone.accounts.models import Invitation
 from kapstone.audit.services import log_event
 from kapstone.clinical import get_instrument
 from kapstone.integration.models import JOURNAL_PROMPTS, ActionItem, ActionItemStatus, JournalEntry
@@ -24,6 +22,7 @@ from kapstone.measures.forms import QuestionnaireForm
 from kapstone.measures.models import Assignment
 from kapstone.pathway.models import ConsentSignature, EpisodeState, Goal, Intention, WordsSource
 from kapstone.pathway.preparation import current, revise_words
+from kapstone.practice.link_views import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.permissions import Capability, get_client
 from kapstone.scheduling.models import AppointmentKind
@@ -33,6 +32,7 @@ from . import services
 from .forms import IntentionForm, JournalEntryForm, ReminderForm
 from .material import material_for
 from .middleware import client_required
+from .models import PORTAL_INVITATION
 from .progress import progress_for
 
 
@@ -70,19 +70,14 @@ def sign_out(request):
     return redirect("portal:login")
 
 
-@login_not_required
-@two_factor_exempt
-@membership_exempt
-def welcome(request, token):
+@public_link(PORTAL_INVITATION, services.invitation_by_link)
+def welcome(request, invitation, token):
     """The client chooses a password through the one-time link from their invitation email."""
-    invitation = Invitation.find_usable(token)
-    if invitation is None or not hasattr(invitation.user, "client_account"):
-        return render(request, "portal/welcome_invalid.html", {"crisis_resources": ""}, status=404)
     form = SetPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
-            Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+            invitation.mark_used()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             log_event(request, "portal.account.activated", actor=user, practice=invitation.practice)
         return redirect("portal:home")

@@ -6,9 +6,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from kapstone.accounts.models import Invitation
+from kapstone.accounts.models import STAFF_INVITATION, Invitation
 from kapstone.audit.services import log_event
 
+from .links import email_link
 from .models import Membership, Practice
 
 
@@ -20,18 +21,20 @@ def invite_staff(request, *, full_name: str, email: str, role: str, title: str =
     if user is None:
         user = user_model.objects.create_user(email=email, full_name=full_name)
     membership = Membership.objects.create(practice=request.practice, user=user, role=role, title=title)
-    link = None
-    if not user.has_usable_password():
+    context = {"membership": membership, "inviter": request.user}
+    if user.has_usable_password():
+        # Someone who already has an account only hears of the new practice: no link to send.
+        send_mail(
+            STAFF_INVITATION.email_subject.format(practice=request.practice.name),
+            render_to_string(STAFF_INVITATION.email_template, {"practice": request.practice, **context}),
+            None,
+            [user.email],
+        )
+    else:
         Invitation.objects.filter(user=user, used_at__isnull=True).delete()
-        _, token = Invitation.issue(user=user, practice=request.practice, created_by=request.user)
-        link = request.build_absolute_uri(reverse("accounts:invitation", args=[token]))
-    context = {"practice": request.practice, "membership": membership, "link": link, "inviter": request.user}
-    send_mail(
-        subject=f"You are invited to {request.practice.name} on kapstone",
-        message=render_to_string("practice/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+        invitation, token = Invitation.issue(user=user, practice=request.practice, created_by=request.user)
+        url = request.build_absolute_uri(reverse("accounts:invitation", args=[token]))
+        email_link(STAFF_INVITATION, invitation, url, to=user.email, **context)
     log_event(request, "practice.staff.invited", obj=membership, data={"role": role})
     return membership
 

@@ -2,20 +2,19 @@
 public feed itself (no sign-in: the secret in the URL is the key; only its SHA-256 is stored)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from kapstone.audit.services import log_event
-from kapstone.practice.middleware import membership_exempt, two_factor_exempt
+from kapstone.practice.link_views import public_link
 from kapstone.practice.permissions import Capability, capability_required
 from kapstone.practice.tenancy import practice_scope
 
 from . import services
 from .ics import build_feed, feed_appointments
-from .models import CalendarFeed, SchedulingSettings
+from .models import CALENDAR_FEED, CalendarFeed, SchedulingSettings
 
 
 @capability_required(Capability.VIEW_CLIENT)
@@ -43,14 +42,9 @@ def my_feed(request):
     return render(request, "scheduling/my_feed.html", context)
 
 
-@login_not_required
-@two_factor_exempt
-@membership_exempt
+@public_link(CALENDAR_FEED, CalendarFeed.objects.by_link, page=False)
 @require_safe
-def feed(request, token):
-    found = services.find_feed(token)
-    if found is None:
-        raise Http404("No such calendar feed.")
+def feed(request, found, token):
     membership = found.membership
     with practice_scope(found.practice):
         appointments = list(feed_appointments(membership))
@@ -71,6 +65,4 @@ def feed(request, token):
         )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="kapstone.ics"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
     return response

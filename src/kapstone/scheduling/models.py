@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from kapstone.practice import links
+from kapstone.practice.links import LinkKind, SecretLinkManager, SecretLinkQuerySet, SecretToken
 from kapstone.practice.tenancy import PracticeScopedModel
 
 
@@ -272,7 +272,17 @@ class AppointmentChange(PracticeScopedModel):
         return self._time(self.after, "starts_at")
 
 
-class CalendarFeed(PracticeScopedModel):
+# A member's calendar feed URL (docs/links.md): read by calendar apps, so a dead one gets a plain 404.
+CALENDAR_FEED = LinkKind(name="calendar feed", reason="Calendar feed addresses work until revoked.")
+
+
+class CalendarFeedQuerySet(SecretLinkQuerySet):
+    def unspent(self):
+        # A feed has no expiry: it works until regenerated or revoked, and while its member is active.
+        return self.filter(membership__is_active=True, membership__user__is_active=True)
+
+
+class CalendarFeed(PracticeScopedModel, SecretToken):
     """A member's private ICS feed. Only the SHA-256 of the URL's token is kept."""
 
     membership = models.OneToOneField(
@@ -281,10 +291,13 @@ class CalendarFeed(PracticeScopedModel):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = ScopedManager(SecretLinkManager.from_queryset(CalendarFeedQuerySet), practice="practice")
+    link_related = ("membership__user", "practice")
+
     def __str__(self) -> str:
         return f"Calendar feed of {self.membership}"
 
-    def new_token(self) -> str:
-        token, self.token_hash = links.new_token()
-        self.created_at = timezone.now()
+    def issue_token(self, now=None) -> str:
+        token = super().issue_token(now)
+        self.created_at = now or timezone.now()
         return token

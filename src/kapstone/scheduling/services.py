@@ -23,7 +23,6 @@ from kapstone.audit.services import log_event
 from kapstone.measures.services import assign_for_medicine_appointment, cancel_for_appointment
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.readiness import readiness_gaps
-from kapstone.practice.links import token_digest
 from kapstone.practice.models import Membership, Role
 
 from . import rules
@@ -522,7 +521,7 @@ def issue_feed(request, membership) -> str:
     feed = CalendarFeed.objects.filter(membership=membership).first()
     regenerated = feed is not None
     feed = feed or CalendarFeed(practice=membership.practice, membership=membership)
-    token = feed.new_token()
+    token = feed.issue_token()
     feed.save()
     action = "scheduling.feed.regenerated" if regenerated else "scheduling.feed.created"
     log_event(request, action, obj=membership, practice=membership.practice)
@@ -535,20 +534,6 @@ def revoke_feed(request, membership) -> bool:
     if deleted:
         log_event(request, "scheduling.feed.revoked", obj=membership, practice=membership.practice)
     return bool(deleted)
-
-
-def find_feed(token: str) -> CalendarFeed | None:
-    """The live feed behind a token (its member still active). Runs without a practice scope."""
-    from kapstone.practice.tenancy import scopes_disabled
-
-    with scopes_disabled():
-        return (
-            CalendarFeed.objects.select_related("membership__user", "practice")
-            .filter(
-                token_hash=token_digest(token), membership__is_active=True, membership__user__is_active=True
-            )
-            .first()
-        )
 
 
 # --- rooms and settings ---------------------------------------------------------------------------------

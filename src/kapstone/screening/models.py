@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from kapstone.practice.links import new_token, token_digest
+from kapstone.practice.links import LinkKind, SecretLink, SecretLinkManager, SecretLinkQuerySet
 from kapstone.practice.tenancy import PracticeScopedModel
 
 
@@ -134,12 +134,22 @@ class RateLimitBucket(models.Model):
 # ---------------------------------------------------------------- intake
 
 
-class IntakeQuerySet(models.QuerySet):
+# The client's intake link (docs/links.md). Not single-use: after sending their answers the client
+# comes back through it to the intake screeners, until it expires.
+INTAKE_LINK = LinkKind(
+    name="intake",
+    reason="Links to your health questions work for a few days.",
+    email_subject="Your health questions for {practice}",
+    email_template="screening/email/intake_link.txt",
+)
+
+
+class IntakeQuerySet(SecretLinkQuerySet):
     def complete(self):
         return self.filter(completed_at__isnull=False)
 
 
-class Intake(PracticeScopedModel):
+class Intake(PracticeScopedModel, SecretLink):
     """The screening record of one episode: answers keyed exactly as the eligibility fact catalogue.
 
     ``answers`` maps fact keys (``kapstone/clinical/data/eligibility/facts.toml``) to values; a missing
@@ -163,11 +173,12 @@ class Intake(PracticeScopedModel):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # Only the SHA-256 of the client's link token is kept; the token is shown (and emailed) once.
-    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    link_expires_at = models.DateTimeField(null=True, blank=True)
+    # The client's link is a SecretLink (token_hash, link_expires_at): the token is shown (and emailed) once.
 
-    objects = ScopedManager(practice="practice", _manager_class=models.Manager.from_queryset(IntakeQuerySet))
+    objects = ScopedManager(
+        practice="practice", _manager_class=SecretLinkManager.from_queryset(IntakeQuerySet)
+    )
+    link_related = ("client", "practice", "episode")
 
     class Meta:
         ordering = ["-created_at"]
@@ -180,14 +191,8 @@ class Intake(PracticeScopedModel):
     def is_complete(self) -> bool:
         return self.completed_at is not None
 
-    def new_link_token(self, days: int) -> str:
-        token, self.token_hash = new_token()
-        self.link_expires_at = timezone.now() + timedelta(days=days)
-        return token
-
-    @staticmethod
-    def token_digest(token: str) -> str:
-        return token_digest(token)
+    def link_lifetime(self) -> timedelta:
+        return timedelta(days=self.practice.questionnaire_link_days)
 
 
 # ---------------------------------------------------------------- assessments and decisions

@@ -8,14 +8,16 @@ from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import client_ip, log_event
 from kapstone.clinical import get_instrument
+from kapstone.practice.link_views import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
-from kapstone.practice.models import DEFAULT_CRISIS_RESOURCES, Practice
+from kapstone.practice.models import Practice
 from kapstone.practice.tenancy import practice_scope
 
 from . import services
 from .content import about_text
 from .facts import SCREENERS, intake_specs
 from .forms import InquiryForm, IntakeForm
+from .models import INTAKE_LINK, Intake
 from .ratelimit import inquiry_rate, take_token
 
 
@@ -75,17 +77,9 @@ def reach_out_sent(request, practice_slug):
     return render(request, "screening/reach_out_sent.html", _context(practice))
 
 
-def _invalid(request):
-    context = {"crisis_resources": DEFAULT_CRISIS_RESOURCES}
-    return render(request, "screening/intake_link_invalid.html", context, status=404)
-
-
-@public
-def intake_form(request, token):
+@public_link(INTAKE_LINK, Intake.objects.by_link)
+def intake_form(request, intake, token):
     """The client's part of the intake: their own answers, then the screeners to fill in."""
-    intake = services.find_intake_by_link(token)
-    if intake is None:
-        return _invalid(request)
     practice = intake.practice
     with practice_scope(practice):
         context = _context(practice, intake=intake, client=intake.client, token=token)
@@ -129,16 +123,13 @@ def _hub(request, intake, context):
     return render(request, "screening/intake_client_done.html", context)
 
 
-@public
+@public_link(INTAKE_LINK, Intake.objects.by_link)
 @require_POST
-def intake_questionnaire(request, token, assignment_id):
+def intake_questionnaire(request, intake, token, assignment_id):
     """Open one of the client's intake questionnaires: a fresh questionnaire link, then go there."""
     from kapstone.measures.models import Assignment
     from kapstone.measures.services import issue_link
 
-    intake = services.find_intake_by_link(token)
-    if intake is None:
-        return _invalid(request)
     # The questionnaire link is audited in the client's practice, whoever's browser this is.
     request.practice = intake.practice
     with practice_scope(intake.practice):

@@ -247,24 +247,10 @@ def save_client_answers(request, intake: Intake, answers: dict, medications_text
 @transaction.atomic
 def issue_intake_link(request, intake: Intake) -> str:
     """A fresh link token for the client's part of the intake (any earlier link stops working)."""
-    token = intake.new_link_token(days=intake.practice.questionnaire_link_days)
+    token = intake.issue_token()
     intake.save(update_fields=["token_hash", "link_expires_at"])
     log_event(request, "screening.intake_link.created", obj=intake)
     return token
-
-
-def find_intake_by_link(token: str) -> Intake | None:
-    """The intake behind a valid link token. Runs without a scope (the caller opens the practice's)."""
-    from kapstone.practice.tenancy import scopes_disabled
-
-    if not token or len(token) > 100:
-        return None
-    with scopes_disabled():
-        return (
-            Intake.objects.select_related("client", "practice", "episode")
-            .filter(token_hash=Intake.token_digest(token), link_expires_at__gt=timezone.now())
-            .first()
-        )
 
 
 def open_screener_assignments(intake):

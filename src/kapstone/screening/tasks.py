@@ -8,8 +8,11 @@ from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 
+from kapstone.practice.links import email_link
 from kapstone.practice.models import Membership, Role
 from kapstone.practice.tenancy import scopes_disabled
+
+from .models import INTAKE_LINK, Inquiry, Intake
 
 # Who hears about a new inquiry: the people who triage them.
 INQUIRY_RECIPIENTS = (Role.FRONT_DESK, Role.ADMIN)
@@ -17,8 +20,6 @@ INQUIRY_RECIPIENTS = (Role.FRONT_DESK, Role.ADMIN)
 
 @task
 def notify_new_inquiry(inquiry_id: str) -> int:
-    from .models import Inquiry
-
     with scopes_disabled():
         inquiry = Inquiry.objects.select_related("practice").get(pk=inquiry_id)
         emails = set(
@@ -39,22 +40,7 @@ def notify_new_inquiry(inquiry_id: str) -> int:
 
 @task
 def send_intake_link(intake_id: str, url: str) -> bool:
-    from .models import Intake
-
+    """Email a client their intake link. The email names the practice, not a condition."""
     with scopes_disabled():
         intake = Intake.objects.select_related("client", "practice").get(pk=intake_id)
-    if not intake.client.email:
-        return False
-    context = {
-        "practice": intake.practice,
-        "client": intake.client,
-        "url": url,
-        "expires": intake.link_expires_at,
-    }
-    send_mail(
-        f"Your health questions for {intake.practice.name}",
-        render_to_string("screening/email/intake_link.txt", context),
-        None,
-        [intake.client.email],
-    )
-    return True
+    return email_link(INTAKE_LINK, intake, url, to=intake.client.email, client=intake.client)
