@@ -254,3 +254,21 @@ def test_a_container_page_costs_the_same_queries_for_more_entries(client, world)
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     assert len(captured) == few
+
+
+def test_a_products_strength_is_fixed_once_containers_arrived(client, world):
+    product = ketamine_vial(world.practice)
+    receive(world.members["prescriber"], make_location(world.practice), product)
+    client.force_login(world.members["admin"].user)
+    data = {
+        "substance": "ketamine",
+        "name": "Ketamine HCl Injection",
+        "ndc": "",
+        "form": "injection",
+        "strength_mg": "100",
+        "per_container": "10",
+    }
+    response = client.post(reverse("register:product", args=[product.pk]), data)
+    assert "Containers of this product were received" in response.content.decode()
+    response = client.post(reverse("register:product", args=[product.pk]), {**data, "strength_mg": "50"})
+    assert response.status_code == 302

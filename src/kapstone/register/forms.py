@@ -91,6 +91,19 @@ class ProductForm(forms.ModelForm):
         labels = {"is_active": "In use"}
         help_texts = {"ndc": "From the package, with its hyphens, e.g. 12345-678-90. kapstone ships no NDCs."}
 
+    # What a received container holds is history: its entries' mg were computed from these.
+    FIXED_ONCE_RECEIVED = ("substance", "form", "strength_mg", "per_container")
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.instance.containers.exists():
+            for name in self.FIXED_ONCE_RECEIVED:
+                if name in self.changed_data:
+                    self.add_error(
+                        name, "Containers of this product were received: add a new product for another form."
+                    )
+        return data
+
 
 class SettingsForm(forms.ModelForm):
     handlers = forms.ModelMultipleChoiceField(
