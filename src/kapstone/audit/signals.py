@@ -3,12 +3,12 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from kapstone.practice.models import Membership
+
 from .services import log_event
 
 
 def _home_membership(user):
-    from kapstone.practice.models import Membership
-
     return Membership.objects.active().filter(user=user).select_related("practice").first()
 
 

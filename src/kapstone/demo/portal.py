@@ -5,9 +5,19 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 
-from kapstone.integration.models import JOURNAL_PROMPTS, ActionItem, ActionItemStatus, JournalEntry
+from kapstone.integration.models import (
+    DEFAULT_THEMES,
+    JOURNAL_PROMPTS,
+    ActionItem,
+    ActionItemStatus,
+    IntegrationNote,
+    JournalEntry,
+)
 from kapstone.portal.material import material_for
 from kapstone.portal.models import ClientAccount
+from kapstone.sessions.models import MedicineSession
+
+from .measures import record
 
 CLIENT_EMAIL = "client@demo.kapstone.test"
 
@@ -72,11 +82,6 @@ INSIGHTS = [
 
 def add_integration_notes(rng: random.Random, practice, therapist, now) -> int:
     """An integration note (and an EBI the day after) for every discharged demo medicine session."""
-    from kapstone.integration.models import DEFAULT_THEMES, IntegrationNote
-    from kapstone.sessions.models import MedicineSession
-
-    from .measures import record
-
     count = 0
     sessions = MedicineSession.objects.filter(practice=practice, discharge__isnull=False).select_related(
         "discharge", "episode", "client"

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import ActionItem, IntegrationNote, PsychotherapyNote
+from .models import DEFAULT_THEMES, ActionItem, IntegrationNote, PracticeTheme, PsychotherapyNote
 
 
 class ActionItemForm(forms.ModelForm):
@@ -52,8 +52,6 @@ class ThemeForm(forms.Form):
         self.practice = practice
 
     def clean_label(self):
-        from .models import DEFAULT_THEMES, PracticeTheme
-
         label = " ".join(self.cleaned_data["label"].split())
         taken = {t.lower() for t in DEFAULT_THEMES} | {
             t.lower()

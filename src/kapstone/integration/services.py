@@ -4,6 +4,8 @@ from django.db import transaction
 
 from kapstone.audit.services import log_event
 
+from .models import DEFAULT_THEMES, PracticeTheme
+
 
 @transaction.atomic
 def add_action_item(request, client, form, note=None):
@@ -23,8 +25,6 @@ def review_action_item(request, form):
 
 
 def theme_labels(practice) -> list[str]:
-    from .models import DEFAULT_THEMES, PracticeTheme
-
     return DEFAULT_THEMES + [t.label for t in PracticeTheme.objects.filter(practice=practice)]
 
 

@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kapstone.audit.services import log_event
+from kapstone.pathway.models import Intention
 from kapstone.practice.permissions import Capability, capability_required, get_client, require
+from kapstone.sessions.models import MedicineSession
 
 from . import services
 from .forms import ActionItemForm, ActionItemReviewForm, IntegrationNoteForm, PsychotherapyNoteForm, ThemeForm
@@ -33,7 +35,6 @@ def integration(request, client_id):
     shared = JournalEntry.objects.filter(client=client, shared=True)
     items = ActionItem.objects.filter(client=client).select_related("created_by")
     notes = IntegrationNote.objects.filter(client=client).select_related("author", "medicine_session")
-    from kapstone.sessions.models import MedicineSession
 
     noted = notes.values("medicine_session_id")
     sessions_without_note = MedicineSession.objects.filter(client=client, discharge__isnull=False).exclude(
@@ -64,14 +65,10 @@ def action_item(request, client_id, item_id):
 
 
 def _intentions(episode):
-    from kapstone.pathway.models import Intention
-
     return Intention.objects.filter(episode=episode).order_by("-recorded_at") if episode else []
 
 
 def note_new(request, client_id, session_id):
-    from kapstone.sessions.models import MedicineSession
-
     client = get_client(request, client_id, Capability.EDIT_CLINICAL)
     session = get_object_or_404(MedicineSession, client=client, pk=session_id)
     form = IntegrationNoteForm(

@@ -8,7 +8,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kapstone.measures.models import Assignment
+from kapstone.pathway.models import Intention
 from kapstone.practice.tenancy import scopes_disabled
+from kapstone.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 
 from .models import ClientReminder
 
@@ -56,9 +58,6 @@ def remind_intentions() -> int:
     """Before a medicine session (within 3 days), remind clients who chose it to write an intention,
     unless they wrote one since their last session."""
     from datetime import timedelta
-
-    from kapstone.pathway.models import Intention
-    from kapstone.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 
     now, sent = timezone.now(), 0
     with scopes_disabled():

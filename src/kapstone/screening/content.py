@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from kapstone.clinical.eligibility import load_evidence
 
+from .models import AboutPage
+
 DEFAULT_ABOUT = {
     "intro": (
         "Ketamine-assisted psychotherapy (KAP) combines talking therapy with a carefully dosed medicine, "
@@ -97,8 +99,6 @@ SELF_CHECK_ANSWERS = (("yes", "Yes"), ("no", "No"), ("unsure", "Not sure"))
 
 def about_text(practice) -> dict:
     """The practice's page text, or the default; with the cited sources resolved."""
-    from .models import AboutPage
-
     page = AboutPage.objects.filter(practice=practice).first()
     texts = {key: getattr(page, key) if page else DEFAULT_ABOUT[key] for key, _ in ABOUT_SECTIONS}
     ids = page.evidence_ids if page else DEFAULT_EVIDENCE

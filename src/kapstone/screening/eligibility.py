@@ -12,6 +12,7 @@ from django.utils import timezone
 from kapstone.audit.services import log_event
 from kapstone.clinical.eligibility import EXCLUDE, NOT_FIRED, REVIEW, evaluate_eligibility
 from kapstone.pathway.models import EpisodeState
+from kapstone.pathway.services import TransitionError, transition
 from kapstone.practice.models import Role
 
 from .facts import build_facts, catalogue
@@ -161,8 +162,6 @@ def decide(
     Refuses (ScreeningError) a decision that misses its reason or conditions, or that cannot apply to
     this assessment now; nothing is kept then.
     """
-    from kapstone.pathway.services import TransitionError, transition
-
     membership = getattr(request, "membership", None)
     if membership is not None and membership.role not in DECIDER_ROLES:
         raise PermissionDenied("Only a prescriber decides eligibility.")

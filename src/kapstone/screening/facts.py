@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from kapstone.clinical import get_instrument
 from kapstone.clinical.eligibility import load_fact_catalogue
+from kapstone.measures.models import QuestionnaireResponse
 
 # The screeners of the intake, in the order the intake page lists them.
 SCREENERS = ("phq9", "gad7", "pcl5", "cssrs_screener", "audit", "dast10", "mdq", "pqb")
@@ -103,8 +104,6 @@ def missing_answers(answers: dict, answered_by: str | None = None):
 
 def screener_responses(episode, as_of=None) -> dict:
     """instrument id -> the newest submitted response of the episode (at or before ``as_of``)."""
-    from kapstone.measures.models import QuestionnaireResponse
-
     responses = QuestionnaireResponse.objects.submitted().filter(episode=episode, instrument_id__in=SCREENERS)
     if as_of is not None:
         responses = responses.filter(submitted_at__lte=as_of)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import log_event
 from kapstone.clinical import get_instrument
+from kapstone.measures.models import Assignment
 from kapstone.pathway.models import Episode, EpisodeState, with_current_stage
 from kapstone.pathway.transitions import gaps_for
 from kapstone.practice.permissions import Capability, capability_required, get_client, visible_clients
@@ -92,8 +93,6 @@ def client_screening(request, client_id):
 
 
 def _screener_rows(episode, responses):
-    from kapstone.measures.models import Assignment
-
     assigned = {}
     if episode is not None:
         for assignment in Assignment.objects.open().filter(episode=episode, instrument_id__in=SCREENERS):
