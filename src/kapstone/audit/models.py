@@ -9,6 +9,7 @@ the same chain, so altering or removing any event breaks every hash after it
 import hashlib
 import json
 from datetime import UTC
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -23,13 +24,14 @@ class AppendOnlyError(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events are append-only: they cannot be updated.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Audit events are append-only: they cannot be deleted.")
 
-    _raw_delete = delete
+    def _raw_delete(self, using: str | None = None) -> NoReturn:
+        self.delete()
 
 
 class ChainHead(models.Model):

@@ -1,13 +1,22 @@
 """``log_event``: the one way to write the audit trail."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from kapstone.practice.models import Practice
 
 from .actions import all_actions
 from .models import SYSTEM_CHAIN, AuditEvent, ChainHead
 
+if TYPE_CHECKING:
+    # accounts sits above audit: the user model is named for the type checker only, never imported.
+    from kapstone.accounts.models import User
 
-def client_ip(request) -> str | None:
+
+def client_ip(request: HttpRequest) -> str | None:
     """The caller's address; behind N trusted proxies, the Nth address from the right of X-Forwarded-For."""
     proxies = settings.AXES_IPWARE_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
@@ -18,13 +27,13 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _object_reference(obj) -> tuple[str, str]:
+def _object_reference(obj: models.Model | None) -> tuple[str, str]:
     if obj is None:
         return "", ""
     return obj._meta.label_lower, str(obj.pk)
 
 
-def _client_of(obj, client):
+def _client_of(obj: models.Model | None, client: models.Model | None) -> Any:
     if client is not None:
         return client.pk
     if obj is None:
@@ -35,7 +44,15 @@ def _client_of(obj, client):
 
 
 def log_event(
-    request=None, action: str = "", *, obj=None, client=None, actor=None, practice=None, role=None, data=None
+    request: HttpRequest | None = None,
+    action: str = "",
+    *,
+    obj: models.Model | None = None,
+    client: models.Model | None = None,
+    actor: "User | None" = None,
+    practice: Practice | None = None,
+    role: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to its practice's chain, inside the caller's transaction.
 
