@@ -20,6 +20,9 @@ from .middleware import membership_exempt, two_factor_exempt
 from .models import DEFAULT_CRISIS_RESOURCES
 
 INVALID_TEMPLATE = "links/invalid.html"
+# Nothing of the URL (which holds the token) goes to another site. Not "no-referrer": from such a page
+# browsers send "Origin: null" with form posts, which the CSRF check rightly rejects (docs/links.md).
+REFERRER_POLICY = "same-origin"
 
 
 def invalid_link(request: HttpRequest, kind: LinkKind) -> HttpResponse:
@@ -37,8 +40,9 @@ def public_link(
     ``lookup(token)`` returns the link (``Model.objects.by_link``) or ``None``; the view is called as
     ``view(request, link, token, *args, **kwargs)``. A dead link gets :func:`invalid_link` (or a plain
     404 with ``page=False``, for machine-read links such as calendar feeds). Every response is never
-    cached (the page holds a client's answers, the URL holds the key) and sends no referrer (the token
-    in the URL must not reach another site); CSRF protection applies whatever the middleware.
+    cached (the page holds a client's answers, the URL holds the key), sends no referrer to another
+    site (the token in the URL must not leave) and is not indexed; CSRF protection applies whatever the
+    middleware.
     """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -51,7 +55,7 @@ def public_link(
                 response = invalid_link(request, kind)
             else:
                 response = HttpResponseNotFound("No such link.", content_type="text/plain")
-            response["Referrer-Policy"] = "no-referrer"
+            response["Referrer-Policy"] = REFERRER_POLICY
             response["X-Robots-Tag"] = "noindex"
             return response
 
