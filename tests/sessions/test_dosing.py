@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from kapstone.audit.models import AuditEvent
 from kapstone.sessions.models import DoseAdministration, DoseOrder
+from kapstone.sessions.services import SessionError, order_dose, record_administration
 
-from .builders import at_minutes, confirm, dose, make_session
+from .builders import at_minutes, confirm, dose, make_session, request_for
 
 
 def order_url(session):
@@ -217,3 +218,27 @@ def test_the_dose_time_starts_the_monitoring_schedule(world, scoped):
     assert state.dose_time == at_minutes(session, 0)
     assert state.status.next.label == "Vitals 15 min after the dose"
     assert state.phase == "dosed"
+
+
+def test_an_order_is_stamped_when_it_was_made_and_no_dose_is_given_before_it(world, scoped):
+    session = make_session(world.client)
+    confirm(session, world.members["monitor"])
+    made = timezone.now() - timedelta(minutes=30)
+    order = order_dose(
+        request_for(world.members["prescriber"]),
+        session,
+        dose=100,
+        weight_kg=70,
+        stock_strength=100,
+        now=made,
+    )
+    assert order.ordered_at == made
+    with pytest.raises(SessionError, match="cannot be given before it was ordered"):
+        record_administration(
+            request_for(world.members["monitor"]),
+            session,
+            order,
+            given_at=made - timedelta(minutes=1),
+            amount_mg=order.dose_mg,
+        )
+    assert not session.administrations.exists()

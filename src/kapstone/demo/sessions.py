@@ -211,7 +211,7 @@ def _checklist(session, weight, by, at):
 
 
 def _order(session, amount, weight, prescriber, at, *, booster=False):
-    """The prescriber's order, made at ``at`` (the service stamps the build's wall clock)."""
+    """The prescriber's order, made at ``at``."""
     protocol = session.protocol
     order = services.order_dose(
         _As(prescriber),
@@ -225,8 +225,6 @@ def _order(session, amount, weight, prescriber, at, *, booster=False):
         override_reason="Demo",
         now=at,
     )
-    DoseOrder.objects.filter(pk=order.pk).update(ordered_at=at)
-    order.ordered_at = at
     return order
 
 

@@ -50,7 +50,12 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Safety alert escalation", "practice:alert_settings", C.CONFIGURE_PRACTICE),
     NavItem("Evidence", "screening:evidence_list", C.VIEW_CLIENT),
     NavItem("Public page", "screening:about_edit", C.CONFIGURE_PRACTICE),
-    NavItem("Staff", "practice:staff", C.MANAGE_STAFF, ("practice:*",)),
+    NavItem(
+        "Staff",
+        "practice:staff",
+        C.MANAGE_STAFF,
+        ("practice:staff", "practice:staff_invite", "practice:staff_edit"),
+    ),
     NavItem("Audit trail", "audit:events", C.VIEW_AUDIT, ("audit:*",)),
 )
 

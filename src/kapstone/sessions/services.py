@@ -518,6 +518,7 @@ def order_dose(
         override_reason=override_reason if problems else "",
         notes=notes.strip(),
         ordered_by=_actor(request),
+        ordered_at=now or timezone.now(),
     )
     _log(request, "sessions.dose.ordered", order, session, kind=order.kind)
     if problems:
@@ -554,6 +555,13 @@ def record_administration(
         raise SessionError("This session has ended.")
     if given_at > now:
         raise SessionError("The time given is in the future.")
+    # Times are entered to the minute, so a dose in the minute of its order is not before it.
+    if given_at < order.ordered_at.replace(second=0, microsecond=0):
+        ordered = timezone.localtime(order.ordered_at, session.practice.zone)
+        raise SessionError(
+            f"A dose cannot be given before it was ordered: the order was made at {ordered:%H:%M} "
+            f"on {ordered:%d %b}."
+        )
     amount = Decimal(amount_mg)
     if amount <= 0:
         raise SessionError("Enter the amount given in mg.")
