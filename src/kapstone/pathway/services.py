@@ -4,20 +4,37 @@ Preparation (sessions, goals, intentions, escort) is in :mod:`.preparation`, con
 Every function here is atomic, checks its preconditions and writes the audit trail.
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
 from kapstone.practice.models import Role
 
+from .forms import ProgrammeForm
 from .models import Episode, EpisodeState, EpisodeTransition, Programme
-from .transitions import NEEDS_REASON, allowed_targets, episode_opened, episode_transitioned, gaps_for
+from .transitions import (
+    NEEDS_REASON,
+    Gap,
+    allowed_targets,
+    episode_opened,
+    episode_transitioned,
+    gaps_for,
+)
+
+if TYPE_CHECKING:
+    # clients sits above pathway: the model is named for the type checker only, never imported.
+    from kapstone.clients.models import Client
 
 OVERRIDE_ROLES = {Role.ADMIN, Role.PRESCRIBER}
 
 
 class TransitionError(Exception):
-    def __init__(self, message, gaps=()):
+    def __init__(self, message: str, gaps: Iterable[Gap] = ()) -> None:
         super().__init__(message)
         self.gaps = list(gaps)
 
@@ -26,17 +43,19 @@ class EpisodeError(Exception):
     """An episode change that is not possible, with a message for the person who asked."""
 
 
-def _actor(request):
+def _actor(request: StaffRequest | None) -> User | None:
     return request.user if request is not None and request.user.is_authenticated else None
 
 
-def _role(request, role=None) -> str:
+def _role(request: StaffRequest | None, role: str | None = None) -> str:
     membership = getattr(request, "membership", None)
     return role or (membership.role if membership else "") or ""
 
 
 @transaction.atomic
-def open_episode(request, client, state: str = EpisodeState.REFERRED) -> Episode:
+def open_episode(
+    request: StaffRequest | None, client: "Client", state: str = EpisodeState.REFERRED
+) -> Episode:
     """Open an episode of care for the client and announce it (:data:`.transitions.episode_opened`:
     the measures app assigns the intake questionnaires)."""
     episode = Episode.objects.create(practice=client.practice, client=client, state=state)
@@ -54,7 +73,7 @@ def open_episode(request, client, state: str = EpisodeState.REFERRED) -> Episode
 
 
 @transaction.atomic
-def start_episode(request, client) -> Episode:
+def start_episode(request: StaffRequest, client: "Client") -> Episode:
     """Open a new episode for a returning client: only one episode of a client is open at a time."""
     type(client).objects.select_for_update().filter(pk=client.pk).first()  # serialise two clicks
     current = Episode.objects.filter(client=client).exclude(state=EpisodeState.CLOSED).first()
@@ -68,7 +87,7 @@ def start_episode(request, client) -> Episode:
 
 
 @transaction.atomic
-def plan_episode(request, episode, programme: Programme | None) -> Episode:
+def plan_episode(request: StaffRequest, episode: Episode, programme: Programme | None) -> Episode:
     """Plan the episode from ``programme`` (or clear the plan with ``None``)."""
     if programme is not None and not programme.is_active and programme.pk != episode.programme_id:
         raise EpisodeError(f"The programme {programme.name} is archived; choose an active one.")
@@ -90,7 +109,16 @@ def plan_episode(request, episode, programme: Programme | None) -> Episode:
 
 
 @transaction.atomic
-def transition(request, episode, to_state, *, reason="", override_reason="", actor=None, role=None):
+def transition(
+    request: StaffRequest | None,
+    episode: Episode,
+    to_state: str,
+    *,
+    reason: str = "",
+    override_reason: str = "",
+    actor: User | None = None,
+    role: str | None = None,
+) -> EpisodeTransition:
     """Move ``episode`` to ``to_state`` if allowed and every gate is met.
 
     Unmet gates raise :class:`TransitionError` listing them, unless an admin or prescriber gives an
@@ -154,7 +182,7 @@ def transition(request, episode, to_state, *, reason="", override_reason="", act
 
 
 @transaction.atomic
-def save_programme(request, form) -> Programme:
+def save_programme(request: StaffRequest, form: ProgrammeForm) -> Programme:
     """Create or change a programme from a valid :class:`~.forms.ProgrammeForm`."""
     programme = form.save(commit=False)
     created = programme._state.adding

@@ -8,13 +8,15 @@ when an episode is opened (measures assigns the intake questionnaires).
 """
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.dispatch import Signal
 
+from .models import Episode
 from .models import EpisodeState as S
 
 # state -> states it may move to. Pausing and withdrawing are possible from any active state.
-ALLOWED = {
+ALLOWED: dict[str, set[str]] = {
     S.REFERRED: {S.SCREENING, S.WITHDRAWN},
     S.SCREENING: {S.ELIGIBLE, S.DECLINED, S.PAUSED, S.WITHDRAWN},
     S.ELIGIBLE: {S.PREPARATION, S.PAUSED, S.WITHDRAWN},
@@ -44,7 +46,7 @@ class Gap:
     who: str  # who can complete it, e.g. "a prescriber"
 
 
-def allowed_targets(episode) -> list[str]:
+def allowed_targets(episode: Episode) -> list[str]:
     if episode.state == S.PAUSED:
         previous = episode.transitions.exclude(to_state=S.PAUSED).order_by("-at", "-pk").first()
         resume = previous.to_state if previous else S.SCREENING
@@ -52,8 +54,9 @@ def allowed_targets(episode) -> list[str]:
     return sorted(ALLOWED[episode.state], key=list(S.values).index)
 
 
-def gaps_for(episode, to_state) -> list[Gap]:
+def gaps_for(episode: Episode, to_state: str) -> list[Gap]:
     gaps: list[Gap] = []
     for _receiver, result in episode_gate.send(sender=type(episode), episode=episode, to_state=to_state):
-        gaps.extend(result or [])
+        # A response is what the receiver returned (django-stubs says str | None): a list of Gap.
+        gaps.extend(cast(list[Gap] | None, result) or [])
     return gaps
