@@ -5,8 +5,8 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from kapstone.clients.access import visible_clients
 from kapstone.practice.models import Membership, Role
-from kapstone.practice.permissions import visible_clients
 
 from .access import NAMEABLE_ROLES, WITNESS_ROLES
 from .models import (

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from kapstone.clients.access import visible_clients
 from kapstone.practice.models import Membership, Practice
-from kapstone.practice.permissions import visible_clients
 
 from .models import DISPOSALS, Count, CountLine, Discrepancy, Entry, EntryKind, Receipt, format_amount
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import setup_views, views
 
 app_name = "register"
 
@@ -29,9 +29,9 @@ urlpatterns = [
     path("register/reports/", views.report, name="report"),
     path("register/reports.csv", views.report_csv, name="report_csv"),
     # setting up: admins
-    path("register/locations/", views.locations, name="locations"),
-    path("register/locations/<uuid:location_id>/", views.location, name="location"),
-    path("register/products/", views.products, name="products"),
-    path("register/products/<uuid:product_id>/", views.product, name="product"),
-    path("register/settings/", views.register_settings, name="settings"),
+    path("register/locations/", setup_views.locations, name="locations"),
+    path("register/locations/<uuid:location_id>/", setup_views.location, name="location"),
+    path("register/products/", setup_views.products, name="products"),
+    path("register/products/<uuid:product_id>/", setup_views.product, name="product"),
+    path("register/settings/", setup_views.register_settings, name="settings"),
 ]

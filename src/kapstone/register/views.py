@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from kapstone.audit.services import log_event
 from kapstone.practice.permissions import Capability, capability_required
 
-from . import configure, counts, reports, services
+from . import counts, reports, services
 from .access import can_move_stock, stock_mover_required
 from .forms import (
     CorrectionForm,
@@ -24,16 +24,12 @@ from .forms import (
     DestroyForm,
     DrawForm,
     ExplainForm,
-    LocationForm,
     LossForm,
-    ProductForm,
     ReceiptForm,
     ReceiptLines,
     ReportForm,
     ReturnForm,
     SetAsideForm,
-    SettingsForm,
-    StorageForm,
     TaskDoneForm,
     TransferForm,
     WasteForm,
@@ -48,11 +44,9 @@ from .models import (
     Entry,
     Location,
     Product,
-    RegisterHandler,
     RegisterSettings,
     ReportingTask,
     Stock,
-    StoragePlace,
 )
 from .rules import rules
 
@@ -531,76 +525,3 @@ def report_csv(request):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     built.write_csv(response)
     return response
-
-
-# --- Setting up (admins) ---------------------------------------------------------------------------
-
-
-@capability_required(CONFIGURE)
-def locations(request):
-    form = LocationForm(_post(request))
-    if request.method == "POST" and form.is_valid():
-        location = configure.save_location(request, form)
-        messages.success(request, f"Added {location.name}. Add its locked cabinet or safe below.")
-        return redirect("register:location", location.pk)
-    found = Location.objects.prefetch_related("storage_places")
-    return render(request, "register/locations.html", {"locations": found, "form": form})
-
-
-@capability_required(CONFIGURE)
-def location(request, location_id):
-    item = get_object_or_404(Location, pk=location_id)
-    form = LocationForm(
-        _post(request) if "location" in request.POST else None, instance=item, prefix="location"
-    )
-    storage = StorageForm(_post(request) if "storage" in request.POST else None, prefix="storage")
-    if request.method == "POST":
-        if "location" in request.POST and form.is_valid():
-            configure.save_location(request, form)
-            messages.success(request, f"Saved {item.name}.")
-            return redirect("register:location", item.pk)
-        if "storage" in request.POST and storage.is_valid():
-            place = configure.save_storage(request, storage, item)
-            messages.success(request, f"Added {place} at {item.name}.")
-            return redirect("register:location", item.pk)
-    places = StoragePlace.objects.filter(location=item)
-    return render(
-        request,
-        "register/location.html",
-        {"location": item, "form": form, "storage": storage, "places": places},
-    )
-
-
-@capability_required(CONFIGURE)
-def products(request):
-    form = ProductForm(_post(request))
-    if request.method == "POST" and form.is_valid():
-        product = configure.save_product(request, form)
-        messages.success(request, f"Added {product}.")
-        return redirect("register:products")
-    return render(request, "register/products.html", {"products": Product.objects.all(), "form": form})
-
-
-@capability_required(CONFIGURE)
-def product(request, product_id):
-    item = get_object_or_404(Product, pk=product_id)
-    form = ProductForm(_post(request), instance=item)
-    if request.method == "POST" and form.is_valid():
-        configure.save_product(request, form)
-        messages.success(request, f"Saved {item}.")
-        return redirect("register:products")
-    return render(request, "register/product.html", {"product": item, "form": form})
-
-
-@capability_required(CONFIGURE)
-def register_settings(request):
-    instance = RegisterSettings.for_practice(request.practice)
-    handlers = RegisterHandler.objects.values_list("membership", flat=True)
-    form = SettingsForm(
-        _post(request), instance=instance, practice=request.practice, initial={"handlers": list(handlers)}
-    )
-    if request.method == "POST" and form.is_valid():
-        configure.save_settings(request, form)
-        messages.success(request, "Saved the register settings.")
-        return redirect("register:settings")
-    return render(request, "register/settings.html", {"form": form, "minimum": rules().retention_years})
