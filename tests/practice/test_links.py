@@ -252,3 +252,8 @@ def test_no_email_without_an_address(world, scoped):
     link, _token, url = issue(CASES["questionnaire"], world)
     assert send_questionnaire_link.call(str(link.pk), url) is False
     assert mail.outbox == []
+
+
+def test_a_staff_invitation_does_not_open_the_portal(client, world, scoped):
+    _invitation, token, _url = issue(CASES["staff invitation"], world)
+    assert_invalid(client.get(reverse("portal:welcome", args=[token])), CASES["portal invitation"])

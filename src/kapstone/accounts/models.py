@@ -65,7 +65,7 @@ STAFF_INVITATION = LinkKind(
 
 
 class InvitationQuerySet(SecretLinkQuerySet):
-    def unspent(self):
+    def unspent(self) -> "InvitationQuerySet":
         return self.filter(used_at__isnull=True)
 
 

@@ -61,7 +61,7 @@ class AssignmentQuerySet(SecretLinkQuerySet):
     def open(self):
         return self.filter(completed_at__isnull=True, cancelled_at__isnull=True)
 
-    def unspent(self):
+    def unspent(self) -> "AssignmentQuerySet":
         # A questionnaire link works until the answers are sent (or the assignment is cancelled).
         return self.open()
 

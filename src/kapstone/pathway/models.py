@@ -314,7 +314,7 @@ class SignatureQuerySet(SecretLinkQuerySet):
     def signed(self):
         return self.filter(signed_at__isnull=False)
 
-    def unspent(self):
+    def unspent(self) -> "SignatureQuerySet":
         # A signing link works once: until the client signs or declines, or a newer version replaces it.
         return self.filter(signed_at__isnull=True, declined_at__isnull=True, cancelled_at__isnull=True)
 

@@ -277,7 +277,7 @@ CALENDAR_FEED = LinkKind(name="calendar feed", reason="Calendar feed addresses w
 
 
 class CalendarFeedQuerySet(SecretLinkQuerySet):
-    def unspent(self):
+    def unspent(self) -> "CalendarFeedQuerySet":
         # A feed has no expiry: it works until regenerated or revoked, and while its member is active.
         return self.filter(membership__is_active=True, membership__user__is_active=True)
 
@@ -297,7 +297,7 @@ class CalendarFeed(PracticeScopedModel, SecretToken):
     def __str__(self) -> str:
         return f"Calendar feed of {self.membership}"
 
-    def issue_token(self, now=None) -> str:
+    def issue_token(self, now: datetime | None = None) -> str:
         token = super().issue_token(now)
         self.created_at = now or timezone.now()
         return token
