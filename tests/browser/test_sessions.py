@@ -106,7 +106,9 @@ def test_a_monitor_records_vitals_from_the_board_and_the_card_updates_without_a_
     room = card(page, "Room 2")
     expect(room.locator(".bvital[data-vital=bp]")).to_contain_text("185/112 mmHg HIGH")
     expect(room).to_contain_text("Open alert")
-    expect(page.get_by_role("status")).to_contain_text("Out of range: a safety alert was raised.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Warning: out of range; a safety alert was raised for the care team."
+    )
     assert page.evaluate("window.stillTheSamePage") is True  # no reload happened
     with scopes_disabled():
         assert VitalsReading.objects.get().recorded_by == monitor.user

@@ -78,7 +78,7 @@ def test_a_high_bp_after_the_dose_raises_an_alert_for_the_care_team_at_once(
             },
             follow=True,
         )
-    assert "Out of range: a safety alert was raised for the care team." in response.content.decode()
+    assert "Warning: out of range; a safety alert was raised for the care team." in response.content.decode()
     reading = VitalsReading.objects.get()
     assert [(f["parameter"], f["severity"], f["direction"]) for f in reading.flags] == [
         ("sbp", "warning", "high"),
@@ -231,3 +231,16 @@ def test_who_records_vitals(world, dosed, login, role, status):
     )
     assert response.status_code == status
     assert VitalsReading.objects.exists() == (status == 302)
+
+
+def test_a_critical_reading_says_so_and_who_is_being_told(world, dosed, login):
+    client = login(world.members["monitor"])
+    url = reverse("sessions:vitals", args=[dosed.pk])
+    response = client.post(
+        url,
+        {"taken_at": hhmm(timezone.now(), world.practice), "sbp": "118", "dbp": "76", "hr": "35"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Critical: a critical safety alert was raised; the care team and the practice admins" in page
+    assert VitalsReading.objects.get().alert.severity == "critical"

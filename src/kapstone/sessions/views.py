@@ -10,8 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
+from kapstone.clients.access import get_client
 from kapstone.clinical import dosing
-from kapstone.practice.permissions import Capability, get_client
+from kapstone.practice.permissions import Capability
 
 from . import bedside, cancellation, recording, scales, services
 from .board import board_cards
@@ -358,10 +359,24 @@ def vitals(request, session_id):
     )
 
 
+def _alert_severity(records) -> str | None:
+    """The most severe alert the saved records raised: "critical", "warning" or None."""
+    raised = {r.alert.severity for r in records if r is not None and r.alert_id}
+    return "critical" if "critical" in raised else "warning" if raised else None
+
+
+# One wording per severity, as docs/severity.md defines who is told.
+ALERT_WORDS = {
+    "critical": "Critical: a critical safety alert was raised; the care team and the practice admins are "
+    "being told now.",
+    "warning": "Warning: out of range; a safety alert was raised for the care team.",
+}
+
+
 def _vitals_message(request, record, observations=()):
-    alerts = [r for r in [record, *observations] if r is not None and r.alert_id]
-    if alerts:
-        messages.error(request, "Out of range: a safety alert was raised for the care team.")
+    severity = _alert_severity([record, *observations])
+    if severity:
+        messages.error(request, ALERT_WORDS[severity])
     else:
         what = ["Vitals"] if record is not None else []
         what += [f"{o.get_scale_display()} {o.value}" for o in observations]
@@ -393,6 +408,7 @@ def _vitals_json(request, session, form, ratings, record, observations, saved):
             "session": str(session.pk),
             "card": card_html,
             "alert": any(r.alert_id for r in records),
+            "alert_message": ALERT_WORDS.get(_alert_severity(records) or "", ""),
             "flags": [f["message"] for r in records for f in r.flags],
         }
     )

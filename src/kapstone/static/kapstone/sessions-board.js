@@ -204,7 +204,7 @@
         }
         dialog.close();
         var message = "Vitals saved for " + (old ? old.querySelector("h2").textContent : "the session") + ".";
-        if (data.alert) message += " Out of range: a safety alert was raised. " + data.flags.join(" ");
+        if (data.alert) message += " " + data.alert_message + " " + data.flags.join(" ");
         announce.textContent = message;
         document.dispatchEvent(new CustomEvent("kapstone:activity"));
       }).catch(function (error) {
