@@ -1,8 +1,8 @@
 import pytest
 from django_scopes import ScopeError
 
+from kapstone.clients.access import visible_clients
 from kapstone.clients.models import Client
-from kapstone.practice.permissions import visible_clients
 from kapstone.practice.tenancy import practice_scope
 
 from ..factories import make_client, make_member, make_practice

@@ -3,9 +3,9 @@
 from django.db import transaction
 
 from kapstone.audit.services import log_event
-from kapstone.pathway.services import open_episode
 from kapstone.practice.models import Practice
 
+from .events import client_created
 from .models import DEFAULT_CARE_TEAM_ROLE, CareTeamMember, Client
 
 
@@ -23,8 +23,10 @@ def next_record_number(practice: Practice) -> str:
 
 @transaction.atomic
 def create_client(request, form) -> Client:
-    """Save a new client from a valid form; the creator joins the care team so they can see it, and
-    the client's first episode of care is opened."""
+    """Save a new client from a valid form; the creator joins the care team so they can see it.
+
+    Announced as :data:`.events.client_created`: the pathway opens the client's first episode.
+    """
     client = form.save(commit=False)
     client.practice = request.practice
     client.created_by = request.user
@@ -32,7 +34,7 @@ def create_client(request, form) -> Client:
     client.save()
     log_event(request, "clients.client.created", obj=client)
     add_care_team_member(request, client, request.membership)
-    open_episode(request, client)  # announced to the measures app, which assigns the intake plan
+    client_created.send(sender=Client, request=request, client=client)
     return client
 
 

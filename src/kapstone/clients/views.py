@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import log_event
+from kapstone.clients.access import get_client, visible_clients
 from kapstone.measures.models import SafetyAlert
 from kapstone.measures.outcome_rates import NO_DOSING, charted_trajectories
 from kapstone.pathway.models import Episode, with_current_stage
-from kapstone.practice.permissions import Capability, can, capability_required, get_client, visible_clients
+from kapstone.practice.permissions import Capability, can, capability_required
 
 from . import services
 from .forms import CareTeamAddForm, ClientForm

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kapstone.audit.services import log_event
+from kapstone.clients.access import get_client
 from kapstone.pathway.models import Intention
-from kapstone.practice.permissions import Capability, capability_required, get_client, require
+from kapstone.practice.permissions import Capability, capability_required, require
 from kapstone.sessions.models import MedicineSession
 
 from . import services

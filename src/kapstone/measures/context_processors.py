@@ -1,6 +1,7 @@
 from django.db.models import Count, Q
 
-from kapstone.practice.permissions import Capability, can, visible_clients
+from kapstone.clients.access import visible_clients
+from kapstone.practice.permissions import Capability, can
 
 from .models import SafetyAlert
 

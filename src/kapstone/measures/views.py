@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import log_event
+from kapstone.clients.access import get_client, visible_clients
 from kapstone.clinical import get_instrument
-from kapstone.practice.permissions import Capability, capability_required, get_client, visible_clients
+from kapstone.practice.permissions import Capability, capability_required
 
 from . import services
 from .charts import rates_chart_svg

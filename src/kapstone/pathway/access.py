@@ -8,7 +8,8 @@ content, is for everyone who edits the client's record, front desk included.
 
 from django.shortcuts import get_object_or_404
 
-from kapstone.practice.permissions import Capability, can, get_client, require
+from kapstone.clients.access import get_client
+from kapstone.practice.permissions import Capability, can, require
 
 from .models import Episode
 

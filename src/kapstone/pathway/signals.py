@@ -1,11 +1,15 @@
 """The pathway's own gates before dosing: current treatment consent, preparation with intentions, and
-an escort. Each answers for :data:`READY_FOR_DOSING` and for the move into treatment."""
+an escort. Each answers for :data:`READY_FOR_DOSING` and for the move into treatment. And a new client's
+first episode of care is opened when the clients app announces the client."""
 
 from django.dispatch import receiver
+
+from kapstone.clients.events import client_created
 
 from .consent import consent_status
 from .models import ConsentKind, EpisodeState, Escort, Intention, PreparationSession
 from .readiness import READY_FOR_DOSING
+from .services import open_episode
 from .transitions import Gap, episode_gate
 
 DOSING_TARGETS = (READY_FOR_DOSING, EpisodeState.TREATMENT)
@@ -88,3 +92,8 @@ def escort_named(sender, episode, to_state, **kwargs):
             )
         ]
     return []
+
+
+@receiver(client_created, dispatch_uid="pathway.first_episode")
+def open_first_episode(sender, request, client, **kwargs) -> None:
+    open_episode(request, client)  # announced in turn: the measures app assigns the intake plan

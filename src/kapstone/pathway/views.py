@@ -6,7 +6,8 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import log_event
-from kapstone.practice.permissions import Capability, can, get_client
+from kapstone.clients.access import get_client
+from kapstone.practice.permissions import Capability, can
 
 from . import preparation as prep
 from . import services

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kapstone.accounts.forms import SignInForm
 from kapstone.audit.services import log_event
+from kapstone.clients.access import get_client
 from kapstone.clinical import get_instrument
 from kapstone.integration.models import JOURNAL_PROMPTS, ActionItem, ActionItemStatus, JournalEntry
 from kapstone.measures import services as measures
@@ -24,7 +25,7 @@ from kapstone.pathway.models import ConsentSignature, EpisodeState, Goal, Intent
 from kapstone.pathway.preparation import current, revise_words
 from kapstone.practice.link_views import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
-from kapstone.practice.permissions import Capability, get_client
+from kapstone.practice.permissions import Capability
 from kapstone.scheduling.models import AppointmentKind
 from kapstone.scheduling.queries import past_for_client, upcoming_for_client
 

@@ -8,8 +8,10 @@ Access is decided in two steps, always in this order:
 2. **Capability** — a visible record may still be out of reach of the caller's role (a front desk
    member never reads clinical content; a monitor does not edit demographics): 403.
 
-Views call :func:`get_client` (object pages) or the :func:`capability_required` decorator (pages
-without an object). The role table below is the whole policy; ``docs/permissions.md`` explains it
+Visibility needs the care team, which the clients app owns, so it is decided there
+(``kapstone.clients.access``: ``visible_clients``, ``get_client``); this module holds the capabilities.
+Views call ``get_client`` (object pages) or the :func:`capability_required` decorator (pages without
+an object). The role table below is the whole policy; ``docs/permissions.md`` explains it
 and ``tests/test_permission_matrix.py`` checks every URL against every role.
 """
 
@@ -17,8 +19,6 @@ from enum import StrEnum
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404
 
 from .models import Membership, Role
 
@@ -93,33 +93,3 @@ def capability_required(capability: Capability):
         return wrapped
 
     return decorator
-
-
-def visible_clients(membership: Membership) -> QuerySet:
-    """The clients this member may see: all of the practice's for an admin, else their care team's.
-
-    Runs inside the practice scope, so another practice's clients are never in the result.
-    """
-    from kapstone.clients.models import CareTeamMember, Client
-
-    clients = Client.objects.filter(practice=membership.practice)
-    if can(membership, C.SEE_ALL_CLIENTS):
-        return clients
-    on_team = CareTeamMember.objects.filter(client=OuterRef("pk"), membership=membership)
-    return clients.filter(Exists(on_team))
-
-
-def get_client(request, client_id, capability: Capability = C.VIEW_CLIENT):
-    """The client ``client_id`` if the caller may see it (else 404) and hold ``capability`` (else 403)."""
-    membership = getattr(request, "membership", None)
-    if membership is None:
-        raise Http404("No such client.")
-    client = visible_clients(membership).filter(pk=client_id).first()
-    if client is None:
-        raise Http404("No such client.")
-    require(membership, capability)
-    return client
-
-
-def is_on_care_team(membership: Membership, client) -> bool:
-    return client.care_team.filter(membership=membership).exists()

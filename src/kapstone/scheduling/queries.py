@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from kapstone.practice.permissions import visible_clients
+from kapstone.clients.access import visible_clients
 
 from .models import (
     BLOCKING_STATUSES,

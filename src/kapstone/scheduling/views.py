@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import log_event
-from kapstone.practice.permissions import Capability, capability_required, get_client, visible_clients
+from kapstone.clients.access import get_client, visible_clients
+from kapstone.practice.permissions import Capability, capability_required
 
 from . import rules, services
 from .forms import AppointmentForm, CancelForm, RescheduleForm, StatusForm

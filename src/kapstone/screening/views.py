@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import log_event
+from kapstone.clients.access import get_client, visible_clients
 from kapstone.clinical import get_instrument
 from kapstone.measures.models import Assignment
 from kapstone.pathway.models import Episode, EpisodeState, with_current_stage
 from kapstone.pathway.transitions import gaps_for
-from kapstone.practice.permissions import Capability, capability_required, get_client, visible_clients
+from kapstone.practice.permissions import Capability, capability_required
 
 from . import eligibility, services
 from .facts import SCREENERS, intake_specs, missing_answers, screener_responses

@@ -11,8 +11,9 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kapstone.audit.services import log_event
+from kapstone.clients.access import visible_clients
 from kapstone.clients.forms import ClientForm
-from kapstone.practice.permissions import Capability, can, capability_required, require, visible_clients
+from kapstone.practice.permissions import Capability, can, capability_required, require
 
 from . import services
 from .content import SELF_CHECK, SELF_CHECK_ANSWERS

@@ -11,9 +11,9 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Q
 
+from kapstone.clients.access import visible_clients
 from kapstone.clinical.monitoring import Phase
 from kapstone.measures.models import SafetyAlert
-from kapstone.practice.permissions import visible_clients
 
 from .models import MedicineSession
 from .protocols import route_label

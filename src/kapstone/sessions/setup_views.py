@@ -6,10 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
+from kapstone.clients.access import get_client
 from kapstone.clinical import get_instrument
 from kapstone.clinical.protocols import get_protocol
 from kapstone.pathway import readiness
-from kapstone.practice.permissions import Capability, capability_required, get_client
+from kapstone.practice.permissions import Capability, capability_required
 
 from . import scales, services
 from .forms import DosePlanForm, ProtocolSettingsForm, ScaleLabelsForm, StartSessionForm
