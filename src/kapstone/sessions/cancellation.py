@@ -7,9 +7,12 @@ Who may cancel (``roles.py``): a prescriber, or the member of staff who opened t
 why the visit did not go ahead), in a clinical role.
 """
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
 
 from .models import MedicineSession
@@ -20,7 +23,7 @@ from .state import SessionState, with_records
 REASON_REQUIRED = "Give the reason the session is cancelled (it is kept on the client's record)."
 
 
-def may_cancel(request, session) -> bool:
+def may_cancel(request: StaffRequest, session: MedicineSession) -> bool:
     """Whether the caller's role lets them cancel this session (not whether it can be cancelled now)."""
     if has_role(request, PRESCRIBING_ROLES):
         return True
@@ -42,7 +45,9 @@ def refusal(state: SessionState) -> str | None:
 
 
 @transaction.atomic
-def cancel_session(request, session, *, reason: str, now=None) -> MedicineSession:
+def cancel_session(
+    request: StaffRequest, session: MedicineSession, *, reason: str, now: datetime | None = None
+) -> MedicineSession:
     now = now or timezone.now()
     # Lock the row so a dose recorded at the same moment cannot slip in between the check and the save.
     locked = with_records(MedicineSession.objects.select_for_update(of=("self",)).filter(pk=session.pk)).get()

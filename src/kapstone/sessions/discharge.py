@@ -4,22 +4,27 @@
 or a criterion not met) needs a prescriber's override with a written reason.
 """
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
+from kapstone.accounts.requests import StaffRequest
 from kapstone.clinical import get_instrument, score
-from kapstone.clinical.monitoring import evaluate_discharge
+from kapstone.clinical.instruments import Item
+from kapstone.clinical.monitoring import DischargeEvaluation, evaluate_discharge
 from kapstone.measures.services import assign_after_session
 
 from .events import session_discharged
-from .models import Discharge
+from .models import Discharge, MedicineSession
 from .roles import PRESCRIBING_ROLES, RECORDING_ROLES, has_role
 from .services import SessionError, _actor, _log, load
+from .state import SessionState
 
 ALDRETE = "aldrete"
 
 
-def aldrete_items():
+def aldrete_items() -> tuple[Item, ...]:
     return get_instrument(ALDRETE).items
 
 
@@ -27,10 +32,17 @@ def aldrete_total(answers: dict[int, int]) -> int | None:
     """The modified Aldrete total, or None while an item is unanswered."""
     if len(answers) < len(aldrete_items()):
         return None
-    return int(score(ALDRETE, answers).total)
+    total = score(ALDRETE, answers).total
+    assert total is not None  # the Aldrete is a sum of its items
+    return int(total)
 
 
-def evaluation(state, when, answers: dict[int, int] | None = None, criteria: dict | None = None):
+def evaluation(
+    state: SessionState,
+    when: datetime,
+    answers: dict[int, int] | None = None,
+    criteria: dict[str, bool] | None = None,
+) -> DischargeEvaluation | None:
     """``evaluate_discharge`` for this session at ``when`` (None before the dose)."""
     if state.dose_time is None:
         return None
@@ -45,23 +57,23 @@ def evaluation(state, when, answers: dict[int, int] | None = None, criteria: dic
 
 
 class DischargeRefused(SessionError):
-    def __init__(self, message, result):
+    def __init__(self, message: str, result: DischargeEvaluation | None) -> None:
         super().__init__(message, result.blocking if result else ())
         self.result = result
 
 
 @transaction.atomic
 def discharge_session(
-    request,
-    session,
+    request: StaffRequest,
+    session: MedicineSession,
     *,
-    discharged_at,
+    discharged_at: datetime,
     aldrete_answers: dict[int, int],
     criteria: dict[str, bool],
-    escort_name="",
-    notes="",
-    override_reason="",
-    now=None,
+    escort_name: str = "",
+    notes: str = "",
+    override_reason: str = "",
+    now: datetime | None = None,
 ) -> Discharge:
     if not has_role(request, RECORDING_ROLES):
         raise SessionError("Your role cannot discharge a client.")
@@ -77,6 +89,7 @@ def discharge_session(
         raise SessionError("The discharge time is before the dose.")
     total = aldrete_total(aldrete_answers)
     result = evaluation(state, discharged_at, aldrete_answers, criteria)
+    assert result is not None  # there is a dose time (checked above)
     override_reason = override_reason.strip()
     if not result.allowed:
         if not override_reason:

@@ -110,6 +110,12 @@ class MedicineSession(PracticeScopedModel):
     cancelled_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     cancellation_reason = models.TextField(blank=True)
 
+    # Set by ``state.with_records`` (prefetched lists, in time order), for the type checker.
+    order_list: list["DoseOrder"]
+    current_administrations: list["DoseAdministration"]
+    current_vitals: list["VitalsReading"]
+    current_observations: list["Observation"]
+
     class Meta:
         ordering = ["-opened_at"]
         indexes = [

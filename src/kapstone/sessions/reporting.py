@@ -5,26 +5,35 @@ data file lists is shown. Values the session record already holds are filled in 
 record"); staff complete the rest and the answers are saved with the session.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypedDict
 
 from django import forms
 from django.db import transaction
+from django.forms.boundfield import BoundField
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
+from kapstone.clinical.protocols import FormField, FormSection, Protocol
+from kapstone.clinical.protocols import ReportingForm as FormDefinition
 
-from .models import ReportingForm
+from .models import AdverseEvent, MedicineSession, ReportingForm
 from .services import current_checklist
+from .state import SessionState
 
 
-def reporting_form(protocol, form_id=None):
+def reporting_form(protocol: Protocol, form_id: str | None = None) -> FormDefinition | None:
     forms_ = protocol.reporting
     if not forms_:
         return None
     return next((f for f in forms_ if f.id == form_id), None) if form_id else forms_[0]
 
 
-def key(section, field) -> str:
+def key(section: FormSection, field: FormField) -> str:
     return f"{section.id}.{field.id}"
 
 
@@ -32,13 +41,13 @@ def _yes(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-def _split_name(user) -> tuple[str, str]:
+def _split_name(user: User) -> tuple[str, str]:
     name = (getattr(user, "full_name", "") or "").strip()
     first, _, last = name.rpartition(" ")
     return (first, last) if first else (name, "")
 
 
-def prefill(state) -> dict[str, str]:
+def prefill(state: SessionState) -> dict[str, str]:
     """What the session record says for the REMS form's fields, by "<section>.<field>"."""
     session, protocol = state.session, state.protocol
     client, practice = session.client, session.practice
@@ -80,13 +89,13 @@ def prefill(state) -> dict[str, str]:
             minutes = int((state.discharge.discharged_at - state.dose_time).total_seconds() // 60)
             values["duration.monitoring_minutes"] = str(minutes)
     checklist = current_checklist(session)
-    if checklist is not None and checklist.baseline_vitals_id:
+    if checklist is not None and checklist.baseline_vitals is not None:
         values["vital_signs.acceptable_before_administration"] = _yes(not checklist.baseline_vitals.flags)
     if state.vitals:
-        last = state.vitals[-1]
-        values["vital_signs.acceptable_before_session_end"] = _yes(not last.flags)
-        if last.bp:
-            values["blood_pressure.before_completion"] = last.bp
+        newest = state.vitals[-1]
+        values["vital_signs.acceptable_before_session_end"] = _yes(not newest.flags)
+        if newest.bp:
+            values["blood_pressure.before_completion"] = newest.bp
     baseline = state.baseline_vitals
     if baseline is not None and baseline.bp:
         values["blood_pressure.before_administration"] = baseline.bp
@@ -99,7 +108,7 @@ def prefill(state) -> dict[str, str]:
     if state.dose_time is not None:
         sedated = any(o.flags for o in state.observations if o.scale == "moaas")
         values["events.sedation"] = _yes(sedated)
-        events = session.adverse_events.current()
+        events = AdverseEvent.objects.filter(session=session).current()
         respiratory = any(e.category == "respiratory" for e in events) or any(
             f["parameter"] in ("rr", "spo2") for v in state.vitals for f in v.flags
         )
@@ -109,7 +118,7 @@ def prefill(state) -> dict[str, str]:
     return values
 
 
-def _choices(protocol, section_id, field_id):
+def _choices(protocol: Protocol, section_id: str, field_id: str) -> tuple[str, ...]:
     for form in protocol.reporting:
         for section in form.sections:
             for field in section.fields:
@@ -121,10 +130,16 @@ def _choices(protocol, section_id, field_id):
 YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
 
 
+class _Common(TypedDict):
+    label: str
+    required: bool
+    help_text: str
+
+
 class ReportingFormForm(forms.Form):
     """One Django field per field of the protocol's reporting form."""
 
-    def __init__(self, *args, definition, **kwargs):
+    def __init__(self, *args: Any, definition: FormDefinition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
         for section in definition.sections:
@@ -132,8 +147,8 @@ class ReportingFormForm(forms.Form):
                 self.fields[key(section, field)] = self._field(field)
 
     @staticmethod
-    def _field(field):
-        common = {"label": field.label, "required": False, "help_text": field.note}
+    def _field(field: FormField) -> forms.Field:
+        common: _Common = {"label": field.label, "required": False, "help_text": field.note}
         if field.kind == "yes_no":
             return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
         if field.kind == "choice":
@@ -150,7 +165,7 @@ class ReportingFormForm(forms.Form):
             )
         return forms.CharField(max_length=200, **common)
 
-    def sections(self):
+    def sections(self) -> Iterator[tuple[FormSection, list[tuple[FormField, BoundField]]]]:
         for section in self.definition.sections:
             yield section, [(field, self[key(section, field)]) for field in section.fields]
 
@@ -165,12 +180,14 @@ class ReportingFormForm(forms.Form):
 
 @dataclass
 class FilledField:
-    field: object
+    field: FormField
     value: str
     from_record: bool
 
 
-def filled(definition, saved: dict, computed: dict):
+def filled(
+    definition: FormDefinition, saved: dict[str, str], computed: dict[str, str]
+) -> Iterator[tuple[FormSection, list[FilledField]]]:
     """For printing: (section, [FilledField]) with the saved answer, else the record's value."""
     for section in definition.sections:
         rows = []
@@ -183,7 +200,7 @@ def filled(definition, saved: dict, computed: dict):
         yield section, rows
 
 
-def versions(session, form_id) -> list[ReportingForm]:
+def versions(session: MedicineSession, form_id: str) -> list[ReportingForm]:
     """Every saved version of the form, newest first."""
     return list(
         ReportingForm.objects.filter(session=session, form_id=form_id)
@@ -192,7 +209,7 @@ def versions(session, form_id) -> list[ReportingForm]:
     )
 
 
-def saved_answers(session, form_id) -> dict:
+def saved_answers(session: MedicineSession, form_id: str) -> dict[str, str]:
     """The newest version's answers (the form as it stands), or {} before the first save."""
     record = ReportingForm.objects.filter(session=session, form_id=form_id).order_by("-version").first()
     return dict(record.answers) if record else {}
@@ -215,11 +232,12 @@ class VersionEntry:
         return self.record.version == 1
 
 
-def history(definition, records: list[ReportingForm]) -> list[VersionEntry]:
+def history(definition: FormDefinition, records: list[ReportingForm]) -> list[VersionEntry]:
     """Newest first: each version with the answers it changed from the version before it."""
     labels = {key(s, f): f"{s.label}: {f.label}" for s in definition.sections for f in s.fields}
     ordered = sorted(records, key=lambda r: r.version)
-    entries, before = [], {}
+    entries: list[VersionEntry] = []
+    before: dict[str, str] = {}
     for record in ordered:
         after = record.answers
         names = [n for n in labels if before.get(n, "") != after.get(n, "")]
@@ -233,7 +251,14 @@ def history(definition, records: list[ReportingForm]) -> list[VersionEntry]:
 
 
 @transaction.atomic
-def save_reporting_form(request, session, form_id, answers: dict, *, now=None) -> ReportingForm | None:
+def save_reporting_form(
+    request: StaffRequest,
+    session: MedicineSession,
+    form_id: str,
+    answers: dict[str, str],
+    *,
+    now: datetime | None = None,
+) -> ReportingForm | None:
     """Save the answers as a new version; None (and nothing written) when nothing changed."""
     # Lock the session row: two people saving at once must not both become version n + 1.
     type(session).objects.select_for_update().filter(pk=session.pk).first()

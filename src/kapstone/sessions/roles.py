@@ -16,7 +16,10 @@ These are role sets rather than capabilities because ``Capability`` has none for
 proposes ``sessions.prescribe`` and ``sessions.administer``.
 """
 
+from collections.abc import Collection
+
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from kapstone.pathway.services import OVERRIDE_ROLES
 from kapstone.practice.models import Role
@@ -27,15 +30,15 @@ PRESCRIBING_ROLES = frozenset({Role.PRESCRIBER})
 READINESS_OVERRIDE_ROLES = frozenset(OVERRIDE_ROLES)
 
 
-def role_of(request) -> str | None:
+def role_of(request: HttpRequest | None) -> str | None:
     membership = getattr(request, "membership", None) if request is not None else None
     return membership.role if membership is not None and membership.is_active else None
 
 
-def has_role(request, roles) -> bool:
+def has_role(request: HttpRequest | None, roles: Collection[str]) -> bool:
     return role_of(request) in roles
 
 
-def require_role(request, roles, what: str) -> None:
+def require_role(request: HttpRequest | None, roles: Collection[str], what: str) -> None:
     if not has_role(request, roles):
         raise PermissionDenied(f"Your role cannot {what}.")

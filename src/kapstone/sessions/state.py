@@ -6,18 +6,20 @@ dose time, phase, monitoring status (next check, overdue checks), the latest vit
 given, all through ``kapstone.clinical.monitoring``.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from kapstone.clinical.monitoring import MonitoringStatus, Phase, monitoring_status, session_phase
-from kapstone.clinical.protocols import SEVERITIES
+from kapstone.clinical.protocols import SEVERITIES, Protocol
 
-from .models import Discharge, DoseAdministration, DoseOrder, Observation, VitalsReading
+from .models import Discharge, DoseAdministration, DoseOrder, MedicineSession, Observation, VitalsReading
 
 # Flag severities that raise a safety alert (docs/severity.md). "review" (the pre-dose BP review level)
 # is for the prescriber reviewing the pre-dose checklist, not an alert the care team must acknowledge.
@@ -29,18 +31,20 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else -1
 
 
-def alert_severity(flags) -> str:
+def alert_severity(flags: Iterable[dict[str, Any]]) -> str:
     """The most severe of some flag dicts' severities: the severity of the alert they raise."""
     return max((f["severity"] for f in flags), key=severity_rank)
 
 
-def holding_flags(reading) -> list[dict]:
+def holding_flags(reading: VitalsReading | None) -> list[dict[str, Any]]:
     """The flags of a pre-dose reading that hold the dose (the hypertensive crisis band)."""
     return [f for f in reading.flags if f.get("holds_dose")] if reading is not None else []
 
 
-def with_records(queryset):
+def with_records(queryset: QuerySet[Any]) -> QuerySet[MedicineSession]:
     """Prefetch a session queryset's current records in time order (a fixed number of queries)."""
+    # QuerySet[Any]: typed as a session queryset, django-stubs would add the prefetched lists to the
+    # model a second time (they are declared on MedicineSession for every reader of SessionState).
     return queryset.select_related("client", "discharge", "discharge__discharged_by").prefetch_related(
         Prefetch("orders", queryset=DoseOrder.objects.order_by("ordered_at"), to_attr="order_list"),
         Prefetch(
@@ -59,7 +63,7 @@ def with_records(queryset):
     )
 
 
-def discharge_of(session):
+def discharge_of(session: MedicineSession) -> Discharge | None:
     try:
         return session.discharge
     except Discharge.DoesNotExist:
@@ -68,11 +72,11 @@ def discharge_of(session):
 
 @dataclass
 class SessionState:
-    session: object
-    now: object
+    session: MedicineSession
+    now: datetime
 
     @cached_property
-    def protocol(self):
+    def protocol(self) -> Protocol:
         return self.session.protocol
 
     @property
@@ -92,15 +96,15 @@ class SessionState:
         return self.session.current_observations
 
     @cached_property
-    def discharge(self):
+    def discharge(self) -> Discharge | None:
         return discharge_of(self.session)
 
     @property
-    def discharged_at(self):
+    def discharged_at(self) -> datetime | None:
         return self.discharge.discharged_at if self.discharge else None
 
     @cached_property
-    def dose_time(self):
+    def dose_time(self) -> datetime | None:
         """The first dose actually given (IV: the start of the infusion)."""
         return self.administrations[0].given_at if self.administrations else None
 
@@ -124,7 +128,7 @@ class SessionState:
     def given_mg(self) -> Decimal:
         return sum((a.amount_mg for a in self.administrations), Decimal(0))
 
-    def given_for(self, order) -> Decimal:
+    def given_for(self, order: DoseOrder) -> Decimal:
         return sum((a.amount_mg for a in self.administrations if a.order_id == order.pk), Decimal(0))
 
     @property
@@ -170,7 +174,7 @@ class SessionState:
         return before[-1] if before else None
 
     @property
-    def overdue_at(self):
+    def overdue_at(self) -> datetime | None:
         """When the next check turns overdue (its due time plus the protocol's grace)."""
         if self.status.next_due_at is None:
             return None
@@ -216,9 +220,9 @@ class SessionState:
         """Why the first dose cannot be recorded now ("" when nothing holds it). Only a newer pre-dose
         reading below the crisis band lifts the hold; there is no override."""
         hold = self.dose_hold
-        if not hold:
-            return ""
         reading = self.latest_blood_pressure
+        if not hold or reading is None:
+            return ""
         when = timezone.localtime(reading.taken_at, self.session.practice.zone).strftime("%H:%M")
         return (
             f"Do not dose: the newest pre-dose blood pressure ({reading.bp} mmHg at {when}) is in the "
