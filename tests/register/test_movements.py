@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kapstone.audit.models import AuditEvent
 from kapstone.register import services
@@ -313,3 +315,24 @@ def test_every_entry_writes_an_audit_event(world, stocked):
     assert actions[-2:] == ["register.draw.recorded", "register.waste.recorded"]
     draw_event = AuditEvent.objects.get(action="register.draw.recorded")
     assert draw_event.client_id == world.client.pk
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.decimals(min_value="0.1", max_value="4", places=1), min_size=1, max_size=12))
+def test_any_sequence_of_draws_keeps_the_balance_equal_to_the_entries(world, amounts):
+    (vial,) = receive(
+        world.members["prescriber"], make_location(world.practice), ketamine_vial(world.practice)
+    )
+    balance = Decimal(10)
+    for amount in amounts:
+        if amount <= balance:
+            draw(world, vial, ml=amount)
+            balance -= amount
+        else:
+            with pytest.raises(
+                RegisterError, match=f"holds {vial.amount(balance)}; {vial.amount(amount)} requested"
+            ):
+                draw(world, vial, ml=amount)
+    stored = refresh(vial)
+    assert stored.balance == balance == sum(e.quantity for e in stored.entries.all())
+    assert stored.state == ("empty" if balance == 0 else "open" if balance < 10 else "sealed")
