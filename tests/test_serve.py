@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from .test_demo import free_port
+from .demo.test_cli import free_port
 
 
 def production_env(tmp_path, **extra):
