@@ -9,7 +9,10 @@ Runs through ``django.tasks``: the database-backed worker (``kapstone db_worker`
 the demo, the immediate backend in tests.
 """
 
-from datetime import timedelta
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,13 +23,13 @@ from django.utils import timezone
 
 from kapstone.audit.services import log_event
 from kapstone.practice.links import email_link
-from kapstone.practice.models import Membership, Role
+from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import scopes_disabled
 
 from .models import QUESTIONNAIRE_LINK, Assignment, SafetyAlert
 
 
-def schedule_escalation(alert_id) -> None:
+def schedule_escalation(alert_id: uuid.UUID | str) -> None:
     """Tell the people the alert's severity reaches now; check again after that severity's escalation
     time (``Practice.escalation_minutes``). Called by ``alerts.raise_alert`` once its transaction commits."""
     notify_care_team.enqueue(str(alert_id))
@@ -36,11 +39,11 @@ def schedule_escalation(alert_id) -> None:
         escalate_alert.using(run_after=escalation_due(alert)).enqueue(str(alert_id))
 
 
-def escalation_due(alert: SafetyAlert):
+def escalation_due(alert: SafetyAlert) -> datetime:
     return alert.created_at + timedelta(minutes=alert.practice.escalation_minutes(alert.severity))
 
 
-def _active_emails(practice, *roles) -> set[str]:
+def _active_emails(practice: Practice, *roles: str) -> set[str]:
     members = Membership.objects.active().filter(practice=practice, role__in=roles)
     return set(members.values_list("user__email", flat=True))
 
@@ -62,7 +65,7 @@ def told_on_escalation(alert: SafetyAlert) -> set[str]:
     return _active_emails(alert.practice, Role.ADMIN)
 
 
-def _send(recipients, subject, template, context):
+def _send(recipients: Iterable[str], subject: str, template: str, context: dict[str, Any]) -> None:
     # Emails carry no client data: only that something needs attention, how urgent, and where to look.
     if recipients:
         send_mail(subject, render_to_string(template, context), None, sorted(recipients))

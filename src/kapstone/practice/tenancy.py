@@ -6,6 +6,7 @@ that practice's rows. ``StaffAccessMiddleware`` opens the scope of the signed-in
 for each request; commands and tests open one with :func:`practice_scope` or ``scopes_disabled()``.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import models
@@ -26,7 +27,7 @@ class PracticeScopedModel(models.Model):
 
 
 @contextmanager
-def practice_scope(practice: Practice | None):
+def practice_scope(practice: Practice | None) -> Iterator[None]:
     """Scope queries to one practice. ``None`` means no practice: every scoped query is empty."""
     with scope(practice=practice if practice is not None else []):
         yield

@@ -10,6 +10,7 @@ Cancelled, completed and missed appointments, clients without an email address, 
 turned reminders off get none.
 """
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.core.mail import send_mail
@@ -19,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
+from kapstone.practice.models import Practice
 from kapstone.practice.tenancy import scopes_disabled
 
 from .models import Appointment, AppointmentKind, AppointmentStatus, SchedulingSettings
@@ -27,15 +29,15 @@ from .models import Appointment, AppointmentKind, AppointmentStatus, SchedulingS
 MAX_LEAD = timedelta(hours=168)
 
 
-def _settings(practice) -> SchedulingSettings:
+def _settings(practice: Practice) -> SchedulingSettings:
     return SchedulingSettings.for_practice(practice)
 
 
-def reminder_time(appointment, settings) -> datetime:
+def reminder_time(appointment: Appointment, settings: SchedulingSettings) -> datetime:
     return appointment.starts_at - timedelta(hours=settings.reminder_lead_hours)
 
 
-def schedule_reminder(appointment_id) -> None:
+def schedule_reminder(appointment_id: uuid.UUID | str) -> None:
     """Enqueue the reminder for the lead time before the start (now, if that time has passed)."""
     if not default_task_backend.supports_defer:
         return  # the sweep sends it
@@ -88,7 +90,7 @@ def send_reminder(appointment_id: str) -> bool:
     return True
 
 
-def _client_opted_out(appointment) -> bool:
+def _client_opted_out(appointment: Appointment) -> bool:
     """A portal client may turn off reminders of their integration appointments."""
     account = getattr(appointment.client, "account", None)
     return (
