@@ -7,9 +7,12 @@ settings page (:class:`RegisterHandler`). Naming is a register record keyed by m
 practice's role table stays as it is (docs/register.md).
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 
 from kapstone.practice.models import Membership, Role
 from kapstone.practice.permissions import Capability, require
@@ -37,13 +40,13 @@ def require_mover(membership: Membership | None) -> None:
         raise PermissionDenied("Only prescribers, admins and staff the practice names may move stock.")
 
 
-def stock_mover_required(view):
+def stock_mover_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """View decorator: the member may move controlled-substance stock (else 403)."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         require_mover(getattr(request, "membership", None))
         return view(request, *args, **kwargs)
 
-    wrapped.required_capability = Capability.VIEW_CLINICAL
+    wrapped.required_capability = Capability.VIEW_CLINICAL  # type: ignore[attr-defined]
     return wrapped

@@ -3,14 +3,18 @@
 Each save is atomic and writes one audit event; the register's own movements are in ``services``.
 """
 
-from django.db import transaction
+from typing import Any
 
+from django.db import transaction
+from django.forms import ModelForm
+
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
 
 from .models import Location, Product, RegisterHandler, RegisterSettings, StoragePlace
 
 
-def _save(request, form, action: str, **fields):
+def _save(request: StaffRequest, form: ModelForm, action: str, **fields: object) -> Any:
     with transaction.atomic():
         obj = form.save(commit=False)
         for name, value in fields.items():
@@ -22,19 +26,19 @@ def _save(request, form, action: str, **fields):
     return obj
 
 
-def save_location(request, form) -> Location:
+def save_location(request: StaffRequest, form: ModelForm) -> Location:
     return _save(request, form, "register.location.saved")
 
 
-def save_storage(request, form, location: Location) -> StoragePlace:
+def save_storage(request: StaffRequest, form: ModelForm, location: Location) -> StoragePlace:
     return _save(request, form, "register.storage.saved", location=location)
 
 
-def save_product(request, form) -> Product:
+def save_product(request: StaffRequest, form: ModelForm) -> Product:
     return _save(request, form, "register.product.saved")
 
 
-def save_settings(request, form) -> RegisterSettings:
+def save_settings(request: StaffRequest, form: ModelForm) -> RegisterSettings:
     """Save the retention setting and who, beyond admins and prescribers, may move stock."""
     with transaction.atomic():
         settings = _save(request, form, "register.settings.saved")

@@ -6,14 +6,18 @@ stays open until someone who may move stock writes the explanation entry (docs/r
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
+from kapstone.practice.models import Practice
 
 from .models import (
     ON_HAND,
@@ -22,6 +26,7 @@ from .models import (
     Count,
     CountLine,
     Discrepancy,
+    Entry,
     Location,
     quantize,
 )
@@ -53,7 +58,7 @@ def may_estimate(container: Container) -> bool:
     return container.product.is_liquid or container.capacity <= rules().exact_count_above_units
 
 
-def biennial_due_by_location(practice) -> dict:
+def biennial_due_by_location(practice: Practice) -> dict[UUID, date]:
     """When each location's next biennial inventory is due (absent: no inventory yet), in one query."""
     kinds = (Count.Kind.INITIAL, Count.Kind.BIENNIAL)
     latest = Count.objects.filter(kind__in=kinds).values("location").annotate(last=Max("taken_at"))
@@ -66,7 +71,7 @@ def last_inventory(location: Location) -> Count | None:
     return Count.objects.filter(location=location, kind__in=kinds).order_by("-taken_at").first()
 
 
-def next_biennial_due(location: Location):
+def next_biennial_due(location: Location) -> date | None:
     last = last_inventory(location)
     if last is None:
         return None
@@ -92,7 +97,7 @@ def _check_lines(location: Location, kind: str, lines: list[Counted]) -> None:
 
 
 def record_count(
-    request,
+    request: StaffRequest | None,
     *,
     location: Location,
     kind: str,
@@ -100,10 +105,13 @@ def record_count(
     taken_at: datetime,
     lines: list[Counted],
     note: str = "",
-    counted_by=None,
+    counted_by: User | None = None,
 ) -> Count:
     """Record a count; every line that differs from the register opens a discrepancy."""
     check_mover(request)
+    counter = counted_by or (request.user if request is not None else None)
+    if counter is None:
+        raise RegisterError("A count names who counted.", "counted_by")
     if kind in (Count.Kind.INITIAL, Count.Kind.BIENNIAL) and business_time == Count.BusinessTime.SHIFT:
         raise RegisterError("An inventory is taken at the opening or the close of business.", "business_time")
     if taken_at > timezone.now():
@@ -129,7 +137,7 @@ def record_count(
             location=location,
             taken_at=taken_at,
             business_time=business_time,
-            counted_by=counted_by or request.user,
+            counted_by=counter,
             note=note,
         )
         discrepancies = []
@@ -158,7 +166,9 @@ def record_count(
     return count
 
 
-def explain_discrepancy(request, discrepancy: Discrepancy, *, explanation: str, adjust: bool):
+def explain_discrepancy(
+    request: StaffRequest | None, discrepancy: Discrepancy, *, explanation: str, adjust: bool
+) -> Entry:
     """Write the explanation entry; with ``adjust`` the register takes the counted amount as right."""
     check_mover(request)
     if not explanation.strip():

@@ -1,12 +1,15 @@
 """Forms collect and tidy input; the register's rules live in ``services`` and ``counts``."""
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from kapstone.clients.access import visible_clients
-from kapstone.practice.models import Membership, Role
+from kapstone.practice.models import Membership, Practice, Role
 
 from .access import NAMEABLE_ROLES, WITNESS_ROLES
 from .models import (
@@ -24,7 +27,7 @@ from .models import (
 from .reports import REPORT_TITLES
 from .services import RegisterError
 
-AMOUNT = {"max_digits": 12, "decimal_places": 3, "min_value": 0}
+AMOUNT: dict[str, Any] = {"max_digits": 12, "decimal_places": 3, "min_value": 0}
 
 
 def add_error(form: forms.Form, error: RegisterError) -> None:
@@ -32,17 +35,17 @@ def add_error(form: forms.Form, error: RegisterError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def local_now(practice) -> datetime:
+def local_now(practice: Practice) -> datetime:
     return timezone.localtime(timezone.now(), practice.zone)
 
 
 class MemberField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: Membership) -> str:
         return f"{obj.user.full_name or obj.user.email} ({obj.get_role_display()})"
 
 
 class ContainerField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: Container) -> str:
         return f"{obj.code}: {obj.product}, lot {obj.lot}, holds {obj.amount(obj.balance)}"
 
 
@@ -52,7 +55,7 @@ class WhenMixin(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), help_text="Practice time.")
 
-    def set_now(self, practice) -> None:
+    def set_now(self, practice: Practice) -> None:
         self.practice = practice
         now = local_now(practice)
         self.fields["date"].initial = now.date()
@@ -74,7 +77,7 @@ class LocationForm(forms.ModelForm):
         }
         labels = {"is_active": "In use"}
 
-    def clean_dea_number(self):
+    def clean_dea_number(self) -> str:
         return self.cleaned_data["dea_number"].strip().upper()
 
 
@@ -94,7 +97,7 @@ class ProductForm(forms.ModelForm):
     # What a received container holds is history: its entries' mg were computed from these.
     FIXED_ONCE_RECEIVED = ("substance", "form", "strength_mg", "per_container")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.instance.pk and self.instance.containers.exists():
             for name in self.FIXED_ONCE_RECEIVED:
@@ -118,7 +121,7 @@ class SettingsForm(forms.ModelForm):
         model = RegisterSettings
         fields = ["retention_years"]
 
-    def __init__(self, *args, practice, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = Membership.objects.active().filter(practice=practice, role__in=NAMEABLE_ROLES)
         self.fields["handlers"].queryset = members.select_related("user")
@@ -137,7 +140,7 @@ class ReceiptForm(forms.Form):
     received_by = MemberField(queryset=Membership.objects.none())
     note = forms.CharField(required=False, widget=forms.Textarea({"rows": 2}))
 
-    def __init__(self, *args, practice, membership, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.practice = practice
         self.fields["location"].queryset = Location.objects.filter(is_active=True)
@@ -146,12 +149,12 @@ class ReceiptForm(forms.Form):
         self.fields["received_by"].initial = membership.pk
         self.fields["received_on"].initial = practice.today()
 
-    def clean_supplier_dea_number(self):
+    def clean_supplier_dea_number(self) -> str:
         value = self.cleaned_data["supplier_dea_number"].strip().upper()
         Location._meta.get_field("dea_number").run_validators(value)
         return value
 
-    def clean_received_on(self):
+    def clean_received_on(self) -> date:
         day = self.cleaned_data["received_on"]
         if day > self.practice.today():
             raise forms.ValidationError("A receipt is recorded on the day it arrived, not before.")
@@ -165,14 +168,14 @@ class ReceiptLineForm(forms.Form):
     expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     storage = forms.ModelChoiceField(queryset=StoragePlace.objects.none(), required=False, label="Stored in")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(is_active=True)
         storage = StoragePlace.objects.filter(is_active=True).select_related("location")
         self.fields["storage"].queryset = storage
         self.fields["storage"].label_from_instance = lambda s: f"{s.location.name}: {s}"
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("product"):
             for name in ("containers", "lot", "expires_on", "storage"):
@@ -182,7 +185,7 @@ class ReceiptLineForm(forms.Form):
 
 
 class BaseReceiptLines(forms.BaseFormSet):
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         if not any(form.cleaned_data.get("product") for form in self.forms if hasattr(form, "cleaned_data")):
             raise forms.ValidationError("List at least one product received.")
@@ -216,7 +219,7 @@ class DrawForm(WhenMixin):
         "time",
     ]
 
-    def __init__(self, *args, practice, membership, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_now(practice)
         drawable = Container.objects.filter(state__in=DRAWABLE).select_related("product")
@@ -238,7 +241,7 @@ class WitnessMixin(forms.Form):
         help_text="The witness types their own password to confirm.",
     )
 
-    def set_witnesses(self, practice, membership) -> None:
+    def set_witnesses(self, practice: Practice, membership: Membership) -> None:
         members = Membership.objects.active().filter(practice=practice, role__in=WITNESS_ROLES)
         self.fields["witness"].queryset = members.exclude(pk=membership.pk).select_related("user")
 
@@ -252,7 +255,9 @@ class WasteForm(WitnessMixin):
 
     field_order = ["quantity", "manner", "note", "witness", "witness_password"]
 
-    def __init__(self, *args, container, practice, membership, **kwargs):
+    def __init__(
+        self, *args: Any, container: Container, practice: Practice, membership: Membership, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields[
             "quantity"
@@ -264,7 +269,7 @@ class TransferForm(forms.Form):
     to_storage = forms.ModelChoiceField(queryset=StoragePlace.objects.none(), label="Move to")
     note = forms.CharField(required=False, widget=forms.Textarea({"rows": 2}))
 
-    def __init__(self, *args, container, **kwargs):
+    def __init__(self, *args: Any, container: Container, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         places = StoragePlace.objects.filter(is_active=True, location__is_active=True).exclude(
             pk=container.storage_id
@@ -291,7 +296,7 @@ class DestroyForm(WitnessMixin):
 
     field_order = ["form_41_reference", "manner", "witness", "witness_password"]
 
-    def __init__(self, *args, practice, membership, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_witnesses(practice, membership)
 
@@ -305,7 +310,7 @@ class LossForm(WhenMixin):
 
     field_order = ["kind", "quantity", "description", "date", "time"]
 
-    def __init__(self, *args, container, practice, **kwargs):
+    def __init__(self, *args: Any, container: Container, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_now(practice)
         self.fields["date"].label = "Discovered on"
@@ -330,7 +335,7 @@ class CountStartForm(forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none())
     kind = forms.ChoiceField(choices=Count.Kind.choices, widget=forms.RadioSelect)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.filter(is_active=True)
 
@@ -341,7 +346,9 @@ class CountForm(WhenMixin):
     business_time = forms.ChoiceField(choices=Count.BusinessTime.choices, widget=forms.RadioSelect)
     note = forms.CharField(required=False, widget=forms.Textarea({"rows": 2}))
 
-    def __init__(self, *args, practice, containers, kind, **kwargs):
+    def __init__(
+        self, *args: Any, practice: Practice, containers: Iterable[Container], kind: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.set_now(practice)
         self.containers = list(containers)
@@ -362,7 +369,7 @@ class CountForm(WhenMixin):
                 initial=CountLine.Method.EXACT,
             )
 
-    def lines(self) -> list[tuple[Container, object, str]]:
+    def lines(self) -> list[tuple[Container, Decimal, str]]:
         data = self.cleaned_data
         return [(c, data[f"counted_{c.pk}"], data[f"method_{c.pk}"]) for c in self.containers]
 
@@ -387,7 +394,7 @@ class ReportForm(forms.Form):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The period ends before it starts.")

@@ -10,13 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from kapstone.accounts.models import User
 from kapstone.clients.access import visible_clients
 from kapstone.practice.models import Membership, Practice
 
 from .models import DISPOSALS, Count, CountLine, Discrepancy, Entry, EntryKind, Receipt, format_amount
+
+if TYPE_CHECKING:  # a typing-only protocol from the standard library stubs
+    from _typeshed import SupportsWrite
 
 HIDDEN_CLIENT = "Client not on your care team"
 
@@ -28,7 +33,7 @@ class Report:
     columns: tuple[str, ...]
     rows: list[list[str]]
 
-    def write_csv(self, stream) -> None:
+    def write_csv(self, stream: "SupportsWrite[str]") -> None:
         writer = csv.writer(stream)
         writer.writerow(self.columns)
         writer.writerows(self.rows)
@@ -47,7 +52,7 @@ def _local(value: datetime | None, practice: Practice) -> str:
     return timezone.localtime(value, practice.zone).strftime("%Y-%m-%d %H:%M %Z") if value else ""
 
 
-def _name(user) -> str:
+def _name(user: User | None) -> str:
     return (user.full_name or user.email) if user else ""
 
 

@@ -10,14 +10,18 @@ Sessions record a dose through :func:`draw_for_dose`; nothing here imports the s
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
+from kapstone.clients.models import Client
 from kapstone.practice.models import Membership, Practice
 
 from . import rules
@@ -33,6 +37,7 @@ from .models import (
     ContainerState,
     Entry,
     EntryKind,
+    Location,
     LossReport,
     Product,
     Receipt,
@@ -56,11 +61,11 @@ class RegisterError(Exception):
         self.message, self.field = message, field
 
 
-def _actor(request):
+def _actor(request: StaffRequest | None) -> User | None:
     return request.user if request is not None and request.user.is_authenticated else None
 
 
-def check_mover(request) -> None:
+def check_mover(request: StaffRequest | None) -> None:
     if request is not None:
         require_mover(getattr(request, "membership", None))
 
@@ -69,7 +74,7 @@ def _lock_container(container: Container) -> Container:
     return Container.objects.select_for_update().select_related("product").get(pk=container.pk)
 
 
-def _lock_stock(practice: Practice, product: Product, location) -> Stock:
+def _lock_stock(practice: Practice, product: Product, location: Location) -> Stock:
     Stock.objects.get_or_create(practice=practice, product=product, location=location)
     return Stock.objects.select_for_update().get(product=product, location=location)
 
@@ -79,7 +84,15 @@ def _lock_chain(practice: Practice) -> RegisterChain:
     return RegisterChain.objects.select_for_update().get(practice=practice)
 
 
-def _append(request, container: Container, kind: str, quantity: Decimal, *, practice=None, **fields) -> Entry:
+def _append(
+    request: StaffRequest | None,
+    container: Container,
+    kind: str,
+    quantity: Decimal,
+    *,
+    practice: Practice | None = None,
+    **fields: Any,
+) -> Entry:
     """Write one entry for a container that the caller has locked, and apply it to the balances."""
     practice = practice or container.practice
     location = fields.pop("location", container.location)
@@ -161,21 +174,21 @@ class ReceiptLine:
     product: Product
     containers: int
     lot: str
-    expires_on: object
+    expires_on: date
     storage: StoragePlace
 
 
 def record_receipt(
-    request,
+    request: StaffRequest | None,
     *,
-    location,
-    received_on,
+    location: Location,
+    received_on: date,
     invoice_number: str,
     supplier_name: str,
     supplier_address: str,
     supplier_dea_number: str,
     lines: list[ReceiptLine],
-    received_by=None,
+    received_by: User | None = None,
     note: str = "",
 ) -> Receipt:
     """Record a delivery from the supplier's invoice: one sealed container per unit received."""
@@ -233,7 +246,9 @@ def record_receipt(
 # --- Draw and waste ----------------------------------------------------------------------------
 
 
-def dose_quantity(product: Product, *, mg=None, ml=None, units=None) -> Decimal:
+def dose_quantity(
+    product: Product, *, mg: Decimal | None = None, ml: Decimal | None = None, units: Decimal | None = None
+) -> Decimal:
     """The container quantity a dose takes, from mg and/or mL (a solution) or units (anything else)."""
     if product.is_liquid:
         if units is not None:
@@ -255,7 +270,7 @@ def dose_quantity(product: Product, *, mg=None, ml=None, units=None) -> Decimal:
     return _positive(units, "number of units", "units")
 
 
-def _check_drawable(container: Container, on_date) -> None:
+def _check_drawable(container: Container, on_date: date) -> None:
     if container.state not in DRAWABLE:
         raise RegisterError(
             f"Container {container.code} is {container.get_state_display().lower()}: "
@@ -271,15 +286,15 @@ def _check_drawable(container: Container, on_date) -> None:
 
 
 def draw_for_dose(
-    request,
+    request: StaffRequest | None,
     *,
     container: Container,
-    client,
+    client: Client,
     administration_ref: str,
-    mg=None,
-    ml=None,
-    units=None,
-    given_by=None,
+    mg: Decimal | None = None,
+    ml: Decimal | None = None,
+    units: Decimal | None = None,
+    given_by: User | None = None,
     occurred_at: datetime | None = None,
 ) -> Entry:
     """Draw a dose from a named container for one dose administration (the sessions app calls this).
@@ -312,7 +327,13 @@ def draw_for_dose(
     return entry
 
 
-def verify_witness(request, recorder, witness, password: str, practice: Practice) -> None:
+def verify_witness(
+    request: StaffRequest | None,
+    recorder: User | None,
+    witness: User | None,
+    password: str,
+    practice: Practice,
+) -> None:
     """The witness is a second clinical member of the practice who confirms with their own password now."""
     if witness is None:
         raise RegisterError("Choose the second staff member who witnessed it.", "witness")
@@ -334,12 +355,12 @@ def verify_witness(request, recorder, witness, password: str, practice: Practice
 
 
 def record_waste(
-    request,
+    request: StaffRequest | None,
     *,
     container: Container,
     quantity: Decimal,
     manner: str,
-    witness,
+    witness: User | None,
     witness_password: str,
     note: str = "",
     occurred_at: datetime | None = None,
@@ -375,7 +396,9 @@ def record_waste(
 # --- Transfer, return, destruction, loss, set aside ------------------------------------------------
 
 
-def transfer(request, *, container: Container, to_storage: StoragePlace, note: str = "") -> list[Entry]:
+def transfer(
+    request: StaffRequest | None, *, container: Container, to_storage: StoragePlace, note: str = ""
+) -> list[Entry]:
     """Move a whole container to a storage place, at the same or another registered location."""
     check_mover(request)
     with transaction.atomic():
@@ -390,7 +413,7 @@ def transfer(request, *, container: Container, to_storage: StoragePlace, note: s
         for location in sorted({from_location, to_location}, key=lambda location: str(location.pk)):
             _lock_stock(locked.practice, locked.product, location)
         moved = locked.balance
-        common = {"note": note, "counterparty": ""}
+        common: dict[str, Any] = {"note": note, "counterparty": ""}
         out = _append(
             request,
             locked,
@@ -408,7 +431,7 @@ def transfer(request, *, container: Container, to_storage: StoragePlace, note: s
     return [out, entry_in]
 
 
-def _dispose(request, container: Container, kind: str, **fields) -> Entry:
+def _dispose(request: StaffRequest | None, container: Container, kind: str, **fields: Any) -> Entry:
     with transaction.atomic():
         locked = _lock_container(container)
         if locked.state not in ON_HAND:
@@ -419,7 +442,7 @@ def _dispose(request, container: Container, kind: str, **fields) -> Entry:
 
 
 def return_to_distributor(
-    request, *, container: Container, distributor: str, reference: str, note: str = ""
+    request: StaffRequest | None, *, container: Container, distributor: str, reference: str, note: str = ""
 ) -> Entry:
     """Send a whole container (expired or unwanted inventory) to a DEA-registered reverse distributor."""
     check_mover(request)
@@ -438,7 +461,13 @@ def return_to_distributor(
 
 
 def destroy(
-    request, *, container: Container, form_41_reference: str, manner: str, witness, witness_password: str
+    request: StaffRequest | None,
+    *,
+    container: Container,
+    form_41_reference: str,
+    manner: str,
+    witness: User | None,
+    witness_password: str,
 ) -> Entry:
     """Destroy a whole container of inventory, recorded on DEA Form 41, with a witness."""
     check_mover(request)
@@ -459,7 +488,7 @@ def destroy(
 
 
 def report_loss(
-    request,
+    request: StaffRequest | None,
     *,
     container: Container,
     kind: str,
@@ -502,7 +531,7 @@ def report_loss(
     return report
 
 
-def complete_task(request, task: ReportingTask, *, reference: str) -> ReportingTask:
+def complete_task(request: StaffRequest | None, task: ReportingTask, *, reference: str) -> ReportingTask:
     check_mover(request)
     if not reference.strip():
         raise RegisterError("Enter the reference of the notice or the Form 106 filing.", "reference")
@@ -518,7 +547,7 @@ def complete_task(request, task: ReportingTask, *, reference: str) -> ReportingT
     return task
 
 
-def set_aside(request, *, container: Container, state: str, reason: str) -> Entry:
+def set_aside(request: StaffRequest | None, *, container: Container, state: str, reason: str) -> Entry:
     """Quarantine a container, or mark it expired, so nothing more is drawn from it."""
     check_mover(request)
     if state not in (ContainerState.QUARANTINED, ContainerState.EXPIRED):
@@ -545,7 +574,7 @@ def effective_amount(entry: Entry) -> Decimal:
     return -total if entry.kind in OUTGOING else total
 
 
-def correct_entry(request, *, entry: Entry, corrected: Decimal, reason: str) -> Entry:
+def correct_entry(request: StaffRequest | None, *, entry: Entry, corrected: Decimal, reason: str) -> Entry:
     """Correct a mistaken amount with a new entry that points at the one it corrects.
 
     ``corrected`` is what the original should have said (a positive amount); the new entry holds the
@@ -590,7 +619,9 @@ def correct_entry(request, *, entry: Entry, corrected: Decimal, reason: str) -> 
     return correction
 
 
-def append_explanation(request, *, container: Container, adjustment: Decimal, explanation: str) -> Entry:
+def append_explanation(
+    request: StaffRequest | None, *, container: Container, adjustment: Decimal, explanation: str
+) -> Entry:
     """The entry that explains a count discrepancy, adjusting the balance when the count was right.
 
     Called by ``counts.explain_discrepancy``, inside its transaction.

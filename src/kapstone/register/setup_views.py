@@ -1,9 +1,13 @@
 """Setting up the register (admins): registered locations and their storage places, products, and the
 register settings (retention, who beyond admins and prescribers may move stock)."""
 
+from uuid import UUID
+
 from django.contrib import messages
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 
+from kapstone.accounts.requests import StaffRequest
 from kapstone.practice.permissions import Capability, capability_required
 
 from . import configure
@@ -14,12 +18,12 @@ from .rules import rules
 CONFIGURE = Capability.CONFIGURE_PRACTICE
 
 
-def _post(request):
+def _post(request: StaffRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
 @capability_required(CONFIGURE)
-def locations(request):
+def locations(request: StaffRequest) -> HttpResponse:
     form = LocationForm(_post(request))
     if request.method == "POST" and form.is_valid():
         location = configure.save_location(request, form)
@@ -30,7 +34,7 @@ def locations(request):
 
 
 @capability_required(CONFIGURE)
-def location(request, location_id):
+def location(request: StaffRequest, location_id: UUID) -> HttpResponse:
     item = get_object_or_404(Location, pk=location_id)
     form = LocationForm(
         _post(request) if "location" in request.POST else None, instance=item, prefix="location"
@@ -54,7 +58,7 @@ def location(request, location_id):
 
 
 @capability_required(CONFIGURE)
-def products(request):
+def products(request: StaffRequest) -> HttpResponse:
     form = ProductForm(_post(request))
     if request.method == "POST" and form.is_valid():
         product = configure.save_product(request, form)
@@ -64,7 +68,7 @@ def products(request):
 
 
 @capability_required(CONFIGURE)
-def product(request, product_id):
+def product(request: StaffRequest, product_id: UUID) -> HttpResponse:
     item = get_object_or_404(Product, pk=product_id)
     form = ProductForm(_post(request), instance=item)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +79,7 @@ def product(request, product_id):
 
 
 @capability_required(CONFIGURE)
-def register_settings(request):
+def register_settings(request: StaffRequest) -> HttpResponse:
     instance = RegisterSettings.for_practice(request.practice)
     handlers = RegisterHandler.objects.values_list("membership", flat=True)
     form = SettingsForm(

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import QuerySet
 from django.tasks import task
 from django.template.loader import render_to_string
 
@@ -48,7 +49,7 @@ def notify_discrepancy(discrepancy_id: str) -> int:
     return len(recipients)
 
 
-def tasks_to_remind(today: date, practice: Practice | None = None):
+def tasks_to_remind(today: date, practice: Practice | None = None) -> QuerySet[ReportingTask]:
     """Open reporting tasks due by tomorrow or overdue that nobody was reminded of today."""
     tasks = (
         ReportingTask.objects.open().filter(due_on__lte=today + timedelta(days=1)).exclude(reminded_on=today)

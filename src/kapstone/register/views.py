@@ -4,14 +4,20 @@ Thin views: forms tidy input, ``services``/``counts``/``configure`` decide and w
 for the clinical roles; moving stock needs ``access.can_move_stock``; setting up needs an admin.
 """
 
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django import forms
 from django.contrib import messages
 from django.db.models import Count as CountOf
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
 from kapstone.practice.permissions import Capability, capability_required
 
@@ -55,7 +61,7 @@ CONFIGURE = Capability.CONFIGURE_PRACTICE
 RECENT_ENTRIES = 200
 
 
-def _post(request):
+def _post(request: StaffRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
@@ -63,7 +69,7 @@ def _post(request):
 
 
 @capability_required(VIEW)
-def index(request):
+def index(request: StaffRequest) -> HttpResponse:
     locations = list(Location.objects.filter(is_active=True))
     on_hand = list(
         Container.objects.filter(state__in=ON_HAND)
@@ -94,7 +100,7 @@ def index(request):
 
 
 @capability_required(VIEW)
-def container(request, container_id):
+def container(request: StaffRequest, container_id: UUID) -> HttpResponse:
     item = get_object_or_404(
         Container.objects.select_related("product", "location", "storage", "receipt"), pk=container_id
     )
@@ -116,7 +122,7 @@ def container(request, container_id):
 
 
 @stock_mover_required
-def receive(request):
+def receive(request: StaffRequest) -> HttpResponse:
     form = ReceiptForm(_post(request), practice=request.practice, membership=request.membership)
     lines = ReceiptLines(_post(request), prefix="line")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
@@ -154,7 +160,7 @@ def receive(request):
 
 
 @stock_mover_required
-def draw(request):
+def draw(request: StaffRequest) -> HttpResponse:
     form = DrawForm(_post(request), practice=request.practice, membership=request.membership)
     if request.GET.get("container"):
         form.fields["container"].initial = request.GET["container"][:40]
@@ -185,7 +191,14 @@ def draw(request):
     return render(request, "register/draw.html", {"form": form})
 
 
-def _movement(request, container_id, form_class, template, act, **form_kwargs):
+def _movement(
+    request: StaffRequest,
+    container_id: UUID,
+    form_class: type[forms.Form],
+    template: str,
+    act: Callable[[Container, Any], str],
+    **form_kwargs: Any,
+) -> HttpResponse:
     item = get_object_or_404(
         Container.objects.select_related("product", "location", "storage"), pk=container_id
     )
@@ -202,8 +215,8 @@ def _movement(request, container_id, form_class, template, act, **form_kwargs):
 
 
 @stock_mover_required
-def waste(request, container_id):
-    def act(item, form):
+def waste(request: StaffRequest, container_id: UUID) -> HttpResponse:
+    def act(item: Container, form: Any) -> str:
         data = form.cleaned_data
         entry = services.record_waste(
             request,
@@ -230,8 +243,8 @@ def waste(request, container_id):
 
 
 @stock_mover_required
-def transfer(request, container_id):
-    def act(item, form):
+def transfer(request: StaffRequest, container_id: UUID) -> HttpResponse:
+    def act(item: Container, form: Any) -> str:
         data = form.cleaned_data
         services.transfer(request, container=item, to_storage=data["to_storage"], note=data["note"])
         return f"Moved {item.code} to {data['to_storage'].location.name}: {data['to_storage']}."
@@ -240,8 +253,8 @@ def transfer(request, container_id):
 
 
 @stock_mover_required
-def return_to_distributor(request, container_id):
-    def act(item, form):
+def return_to_distributor(request: StaffRequest, container_id: UUID) -> HttpResponse:
+    def act(item: Container, form: Any) -> str:
         data = form.cleaned_data
         services.return_to_distributor(
             request,
@@ -256,8 +269,8 @@ def return_to_distributor(request, container_id):
 
 
 @stock_mover_required
-def destroy(request, container_id):
-    def act(item, form):
+def destroy(request: StaffRequest, container_id: UUID) -> HttpResponse:
+    def act(item: Container, form: Any) -> str:
         data = form.cleaned_data
         services.destroy(
             request,
@@ -281,8 +294,8 @@ def destroy(request, container_id):
 
 
 @stock_mover_required
-def loss(request, container_id):
-    def act(item, form):
+def loss(request: StaffRequest, container_id: UUID) -> HttpResponse:
+    def act(item: Container, form: Any) -> str:
         data = form.cleaned_data
         report = services.report_loss(
             request,
@@ -307,8 +320,8 @@ def loss(request, container_id):
 
 
 @stock_mover_required
-def set_aside(request, container_id):
-    def act(item, form):
+def set_aside(request: StaffRequest, container_id: UUID) -> HttpResponse:
+    def act(item: Container, form: Any) -> str:
         data = form.cleaned_data
         services.set_aside(request, container=item, state=data["state"], reason=data["reason"])
         return f"{item.code} is set aside as {data['state']}."
@@ -317,7 +330,7 @@ def set_aside(request, container_id):
 
 
 @stock_mover_required
-def correct(request, entry_id):
+def correct(request: StaffRequest, entry_id: UUID) -> HttpResponse:
     entry = get_object_or_404(Entry.objects.select_related("container__product"), pk=entry_id)
     form = CorrectionForm(_post(request))
     if request.method == "POST" and form.is_valid():
@@ -345,7 +358,7 @@ def correct(request, entry_id):
 
 
 @capability_required(VIEW)
-def count_list(request):
+def count_list(request: StaffRequest) -> HttpResponse:
     found = Count.objects.select_related("location", "counted_by").annotate(
         lines_count=CountOf("lines"),
         open_count=CountOf("lines__discrepancy", filter=Q(lines__discrepancy__explanation__isnull=True)),
@@ -359,7 +372,7 @@ def count_list(request):
 
 
 @stock_mover_required
-def count_new(request):
+def count_new(request: StaffRequest) -> HttpResponse:
     start = CountStartForm(request.GET or None)
     if not start.is_valid():
         return render(request, "register/counts_start.html", {"start": start})
@@ -394,14 +407,14 @@ def count_new(request):
 
 
 @capability_required(VIEW)
-def count_detail(request, count_id):
+def count_detail(request: StaffRequest, count_id: UUID) -> HttpResponse:
     item = get_object_or_404(Count.objects.select_related("location", "counted_by"), pk=count_id)
     lines = item.lines.select_related("container__product", "discrepancy__explanation")
     return render(request, "register/count.html", {"count": item, "lines": lines})
 
 
 @capability_required(VIEW)
-def discrepancy_list(request):
+def discrepancy_list(request: StaffRequest) -> HttpResponse:
     found = Discrepancy.objects.select_related(
         "container__product", "line__count", "explanation__recorded_by"
     ).order_by("explanation", "-raised_at")
@@ -410,7 +423,7 @@ def discrepancy_list(request):
 
 
 @stock_mover_required
-def explain(request, discrepancy_id):
+def explain(request: StaffRequest, discrepancy_id: UUID) -> HttpResponse:
     item = get_object_or_404(
         Discrepancy.objects.select_related("container__product", "line__count"), pk=discrepancy_id
     )
@@ -435,7 +448,7 @@ def explain(request, discrepancy_id):
 
 
 @capability_required(VIEW)
-def task_list(request):
+def task_list(request: StaffRequest) -> HttpResponse:
     today = request.practice.today()
     found = list(
         ReportingTask.objects.select_related("report__entry__container", "done_by").order_by(
@@ -455,7 +468,7 @@ def task_list(request):
 
 @require_POST
 @stock_mover_required
-def task_done(request, task_id):
+def task_done(request: StaffRequest, task_id: UUID) -> HttpResponse:
     task = get_object_or_404(ReportingTask, pk=task_id)
     form = TaskDoneForm(request.POST)
     if form.is_valid():
@@ -473,7 +486,7 @@ def task_done(request, task_id):
 # --- Reports ---------------------------------------------------------------------------------------
 
 
-def _report(request):
+def _report(request: StaffRequest) -> tuple[ReportForm, reports.Report | None]:
     form = ReportForm(request.GET or None)
     if not form.is_valid():
         return form, None
@@ -482,7 +495,7 @@ def _report(request):
 
 
 @capability_required(VIEW)
-def report(request):
+def report(request: StaffRequest) -> HttpResponse:
     form, built = _report(request)
     if built is not None:
         log_event(
@@ -506,7 +519,7 @@ def report(request):
 
 
 @capability_required(VIEW)
-def report_csv(request):
+def report_csv(request: StaffRequest) -> HttpResponse:
     _, built = _report(request)
     if built is None:  # no valid period: the report page says what is missing
         return redirect(f"{reverse('register:report')}?{request.GET.urlencode()}")

@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from ..rules import rules
 USER = settings.AUTH_USER_MODEL
 GENESIS_HASH = "0" * 64
 PLACES = Decimal("0.001")
-QUANTITY = {"max_digits": 12, "decimal_places": 3}
+QUANTITY: dict[str, Any] = {"max_digits": 12, "decimal_places": 3}
 DEA_NUMBER = re.compile(r"^[A-Z]{2}\d{7}$")
 NDC = re.compile(r"^(\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d{1}|\d{5}-\d{4}-\d{2}|\d{10,11})$")
 
@@ -47,10 +48,10 @@ def validate_retention(value: int) -> None:
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError(f"{self.model._meta.verbose_name} records are append-only: never updated.")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{self.model._meta.verbose_name} records are append-only: never deleted.")
 
     _raw_delete = delete
@@ -64,10 +65,10 @@ class AppendOnlyModel(PracticeScopedModel):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError(f"{self._meta.verbose_name} records are append-only: never updated.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{self._meta.verbose_name} records are append-only: never deleted.")

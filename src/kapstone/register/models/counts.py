@@ -2,12 +2,15 @@
 the register's settings."""
 
 import uuid
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from kapstone.practice.models import Practice
 from kapstone.practice.tenancy import PracticeScopedModel
 
 from ..rules import rules
@@ -89,7 +92,7 @@ class Discrepancy(PracticeScopedModel):
     def __str__(self) -> str:
         return f"Discrepancy on {self.container_id}"
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Discrepancies are never deleted; explain them instead.")
 
     @property
@@ -120,10 +123,10 @@ class LossReport(AppendOnlyModel):
 
 
 class TaskQuerySet(models.QuerySet):
-    def open(self):
+    def open(self) -> "TaskQuerySet":
         return self.filter(done_at__isnull=True)
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Reporting tasks are never deleted; complete them instead.")
 
 
@@ -152,10 +155,10 @@ class ReportingTask(PracticeScopedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {self.due_on}"
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Reporting tasks are never deleted; complete them instead.")
 
-    def status_on(self, day) -> str:
+    def status_on(self, day: date) -> str:
         if self.done_at:
             return "done"
         return "overdue" if day > self.due_on else "due"
@@ -176,7 +179,7 @@ class RegisterSettings(PracticeScopedModel):
         return f"register settings of {self.practice_id}"
 
     @classmethod
-    def for_practice(cls, practice) -> "RegisterSettings":
+    def for_practice(cls, practice: Practice) -> "RegisterSettings":
         return cls.objects.filter(practice=practice).first() or cls(practice=practice)
 
 

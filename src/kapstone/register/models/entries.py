@@ -115,7 +115,7 @@ class Entry(AppendOnlyModel):
     def content(self) -> dict:
         """Everything the hash covers, in a form that survives a database round trip unchanged."""
 
-        def ref(value) -> str | None:
+        def ref(value: object) -> str | None:
             return str(value) if value is not None else None
 
         def dec(value: Decimal) -> str:

@@ -11,8 +11,9 @@ kapstone register remind [--today DATE]
 """
 
 from datetime import date
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kapstone.audit.services import log_event
 from kapstone.practice.models import Practice
@@ -33,7 +34,7 @@ def a_date(value: str) -> date:
 class Command(BaseCommand):
     help = "The controlled-substance register: 'check' verifies it, 'report' prints a log, 'remind' emails."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         check = sub.add_parser("check", help="verify chain, balances and counts")
         check.add_argument("--practice", required=True, help="the practice's slug")
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             raise CommandError(f"No practice with the slug {slug!r}.")
         return practice
 
-    def handle(self, *args, subcommand, **options):
+    def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "remind":
             today = options["today"]
             sent = send_task_reminders.call(today.isoformat() if today else None)
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(f"The register of {practice.name} is whole."))
 
-    def report(self, practice: Practice, options) -> None:
+    def report(self, practice: Practice, options: dict[str, Any]) -> None:
         try:
             report = reports.build(options["kind"], practice, options["start"], options["end"])
         except ValueError as error:
