@@ -2,10 +2,12 @@
 
 from django.db import transaction
 
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
-from kapstone.practice.models import Practice
+from kapstone.practice.models import Membership, Practice
 
 from .events import client_created
+from .forms import ClientForm
 from .models import DEFAULT_CARE_TEAM_ROLE, CareTeamMember, Client
 
 
@@ -22,7 +24,7 @@ def next_record_number(practice: Practice) -> str:
 
 
 @transaction.atomic
-def create_client(request, form) -> Client:
+def create_client(request: StaffRequest, form: ClientForm) -> Client:
     """Save a new client from a valid form; the creator joins the care team so they can see it.
 
     Announced as :data:`.events.client_created`: the pathway opens the client's first episode.
@@ -39,14 +41,16 @@ def create_client(request, form) -> Client:
 
 
 @transaction.atomic
-def update_client(request, form) -> Client:
+def update_client(request: StaffRequest, form: ClientForm) -> Client:
     client = form.save()
     log_event(request, "clients.client.updated", obj=client, data={"fields": sorted(form.changed_data)})
     return client
 
 
 @transaction.atomic
-def add_care_team_member(request, client: Client, membership, role: str | None = None) -> CareTeamMember:
+def add_care_team_member(
+    request: StaffRequest, client: Client, membership: Membership, role: str | None = None
+) -> CareTeamMember:
     if membership.practice_id != client.practice_id:
         raise CareTeamError("Only staff of this practice can join the care team.")
     member, created = CareTeamMember.objects.get_or_create(
@@ -68,7 +72,7 @@ def add_care_team_member(request, client: Client, membership, role: str | None =
 
 
 @transaction.atomic
-def remove_care_team_member(request, member: CareTeamMember) -> None:
+def remove_care_team_member(request: StaffRequest, member: CareTeamMember) -> None:
     if member.client.care_team.count() <= 1:
         raise CareTeamError("A client needs at least one care-team member. Add someone else first.")
     log_event(

@@ -2,12 +2,17 @@
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 
 from kapstone.accounts.models import Invitation
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
+from kapstone.clients.models import Client
+from kapstone.integration.models import JournalEntry
 from kapstone.practice.links import email_link
 
+from .forms import JournalEntryForm
 from .models import PORTAL_INVITATION, ClientAccount
 
 
@@ -16,7 +21,7 @@ class PortalError(Exception):
 
 
 @transaction.atomic
-def invite_client(request, client) -> ClientAccount:
+def invite_client(request: StaffRequest, client: Client) -> ClientAccount:
     """Give the client a portal account and email them a one-time link to choose a password."""
     if not client.email:
         raise PortalError("Add the client's email address first: the invitation is sent by email.")
@@ -48,10 +53,15 @@ def invitation_by_link(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def save_journal_entry(request, form, *, client=None):
+def save_journal_entry(
+    request: HttpRequest, form: JournalEntryForm, *, client: Client | None = None
+) -> JournalEntry:
+    """The client's journal entry from the portal: a new one needs ``client``, an edit does not."""
     entry = form.save(commit=False)
     is_new = entry._state.adding
     if is_new:
+        if client is None:
+            raise ValueError("A new journal entry needs its client.")
         entry.practice, entry.client = client.practice, client
     entry.save()
     action = "integration.journal.created" if is_new else "integration.journal.updated"

@@ -15,10 +15,14 @@ an object). The role table below is the whole policy; ``docs/permissions.md`` ex
 and ``tests/test_permission_matrix.py`` checks every URL against every role.
 """
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from .models import Membership, Role
 
@@ -80,16 +84,21 @@ def require(membership: Membership | None, capability: Capability) -> None:
         raise PermissionDenied(f"Your role cannot do this ({capability}).")
 
 
-def capability_required(capability: Capability):
+ViewFunction = Callable[..., HttpResponseBase]
+
+
+def capability_required(capability: Capability) -> Callable[[ViewFunction], ViewFunction]:
     """View decorator: the signed-in member's role must hold ``capability`` (else 403)."""
 
-    def decorator(view):
+    def decorator(view: ViewFunction) -> ViewFunction:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             require(getattr(request, "membership", None), capability)
             return view(request, *args, **kwargs)
 
-        wrapped.required_capability = capability
+        # The view says which capability it needs, for whoever inspects it; mypy types a function as
+        # having no such attribute.
+        wrapped.required_capability = capability  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -7,14 +7,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from kapstone.accounts.models import STAFF_INVITATION, Invitation
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
 
+from .forms import AlertSettingsForm, MembershipForm
 from .links import email_link
 from .models import Membership, Practice
 
 
 @transaction.atomic
-def invite_staff(request, *, full_name: str, email: str, role: str, title: str = "") -> Membership:
+def invite_staff(
+    request: StaffRequest, *, full_name: str, email: str, role: str, title: str = ""
+) -> Membership:
     """Add a member; a new person gets a one-time link to set a password, by email."""
     user_model = get_user_model()
     user = user_model.objects.filter(email__iexact=email).first()
@@ -40,14 +44,14 @@ def invite_staff(request, *, full_name: str, email: str, role: str, title: str =
 
 
 @transaction.atomic
-def update_membership(request, form) -> Membership:
+def update_membership(request: StaffRequest, form: MembershipForm) -> Membership:
     membership = form.save()
     log_event(request, "practice.staff.updated", obj=membership, data={"fields": sorted(form.changed_data)})
     return membership
 
 
 @transaction.atomic
-def update_alert_settings(request, form) -> Practice:
+def update_alert_settings(request: StaffRequest, form: AlertSettingsForm) -> Practice:
     """Save the per-severity escalation times; the audit event keeps the old and new minutes."""
     before = {name: form.initial[name] for name in form.changed_data}
     practice = form.save()
