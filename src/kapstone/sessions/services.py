@@ -7,20 +7,31 @@ what was typed. Where the rules allow an override (readiness, checklist, dose ra
 passes ``override_reason`` and the service checks the caller's role.
 """
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from typing import Any, overload
 
 from django.db import transaction
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
+from kapstone.clients.models import Client
 from kapstone.clinical import dosing, get_instrument
 from kapstone.clinical.monitoring import check_plausible_value
-from kapstone.clinical.protocols import apply_overrides
+from kapstone.clinical.protocols import Protocol, apply_overrides
+from kapstone.measures.models import QuestionnaireResponse
 from kapstone.measures.presession import counting_responses, pre_session_questionnaires
 from kapstone.pathway import readiness
-from kapstone.pathway.models import EpisodeState
+from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.services import TransitionError, transition
+from kapstone.pathway.transitions import Gap
+from kapstone.practice.models import Practice
+from kapstone.practice.tenancy import PracticeScopedModel
 
 from .models import (
     Checklist,
@@ -31,6 +42,7 @@ from .models import (
     PregnancyStatus,
     ProtocolChange,
     ProtocolSetting,
+    VitalsReading,
 )
 from .protocols import build, override_label, practice_overrides, practice_protocol, route_label
 from .roles import ADMINISTERING_ROLES, PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, has_role
@@ -47,24 +59,41 @@ CSSRS_VERSIONS = (CSSRS_INTAKE, CSSRS_SINCE_LAST_CONTACT)
 class SessionError(Exception):
     """A refused step; ``problems`` lists what is missing or out of range, in words."""
 
-    def __init__(self, message, problems=()):
+    def __init__(self, message: str, problems: Iterable[str | Gap] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.problems = list(problems)
 
 
-def _actor(request):
+@overload
+def _actor(request: StaffRequest) -> User: ...
+@overload
+def _actor(request: None) -> None: ...
+def _actor(request: StaffRequest | None) -> User | None:
     return request.user if request is not None and request.user.is_authenticated else None
 
 
-def _log(request, action, obj, session=None, *, actor=None, **data):
+def _log(
+    request: StaffRequest | None,
+    action: str,
+    obj: PracticeScopedModel,
+    session: MedicineSession | None = None,
+    *,
+    actor: User | None = None,
+    **data: Any,
+) -> None:
     client = session.client if session is not None else getattr(obj, "client", None)
     log_event(request, action, obj=obj, client=client, actor=actor, practice=obj.practice, data=data)
 
 
-def load(session_id_or_session, now=None) -> SessionState:
+def load(
+    session_id_or_session: MedicineSession | uuid.UUID | str, now: datetime | None = None
+) -> SessionState:
     """A session with its records, and where it stands ``now``."""
-    pk = getattr(session_id_or_session, "pk", session_id_or_session)
+    if isinstance(session_id_or_session, MedicineSession):
+        pk: uuid.UUID | str = session_id_or_session.pk
+    else:
+        pk = session_id_or_session
     session = with_records(MedicineSession.objects.filter(pk=pk)).get()
     return SessionState(session, now or timezone.now())
 
@@ -74,7 +103,7 @@ def load(session_id_or_session, now=None) -> SessionState:
 
 @transaction.atomic
 def update_protocol_settings(
-    request, practice, protocol_id, values: dict, reason: str
+    request: StaffRequest, practice: Practice, protocol_id: str, values: dict[str, Any], reason: str
 ) -> list[ProtocolChange]:
     """Set the practice's values of a protocol's settings (path -> value as text).
 
@@ -144,7 +173,9 @@ def update_protocol_settings(
 
 
 @transaction.atomic
-def save_dose_plan(request, episode, *, protocol_id, planned_dose, notes="") -> DosePlan:
+def save_dose_plan(
+    request: StaffRequest, episode: Episode, *, protocol_id: str, planned_dose: dosing.Number, notes: str = ""
+) -> DosePlan:
     """A prescriber's plan for the episode: which protocol, which dose (in the protocol's unit)."""
     if not has_role(request, PRESCRIBING_ROLES):
         raise SessionError("Only a prescriber can write the dose plan.")
@@ -171,20 +202,28 @@ def save_dose_plan(request, episode, *, protocol_id, planned_dose, notes="") -> 
     return plan
 
 
-def current_plan(episode) -> DosePlan | None:
+def current_plan(episode: Episode) -> DosePlan | None:
     return DosePlan.objects.filter(episode=episode).select_related("prescribed_by").first()
 
 
 # --- starting a session -------------------------------------------------------------------------------
 
 
-def open_episode_of(client):
+def open_episode_of(client: Client) -> Episode | None:
     episode = client.episodes.order_by("-opened_at").first()
     return episode if episode is not None and episode.state not in CLOSED_STATES else None
 
 
 @transaction.atomic
-def start_session(request, episode, *, protocol_id, room, override_reason="", now=None) -> MedicineSession:
+def start_session(
+    request: StaffRequest,
+    episode: Episode,
+    *,
+    protocol_id: str,
+    room: str,
+    override_reason: str = "",
+    now: datetime | None = None,
+) -> MedicineSession:
     """Open a medicine session for the episode (it then shows on the live board, pre-dose).
 
     Refused while the episode's readiness requirements (``readiness_gaps``) are missing, unless an
@@ -255,14 +294,14 @@ def start_session(request, episode, *, protocol_id, room, override_reason="", no
 @dataclass
 class ChecklistReview:
     problems: list[str]
-    baseline: object  # VitalsReading or None
-    cssrs: object  # QuestionnaireResponse or None
+    baseline: VitalsReading | None
+    cssrs: QuestionnaireResponse | None
     cssrs_summary: str
     # The plan's pre-session questionnaires: done, due or missing (kapstone.measures.presession).
     questionnaires: list = field(default_factory=list)
 
 
-def previous_session_end(session):
+def previous_session_end(session: MedicineSession) -> datetime | None:
     """When the client's previous medicine session ended (its discharge, else its opening), or None
     before their first: answers given before it belong to that session, not to this one. A cancelled
     session was never dosed, so it does not count."""
@@ -280,7 +319,7 @@ def previous_session_end(session):
     return discharged_at or opened_at
 
 
-def latest_cssrs(session, since=None):
+def latest_cssrs(session: MedicineSession, since: datetime | None = None) -> QuestionnaireResponse | None:
     """The C-SSRS answers the pre-dose checklist goes by: the newest "since last contact" screener
     submitted after ``since`` (the end of the previous medicine session); before the first session
     (``since`` None) the intake screener of this episode counts too (clinical.md §4.4)."""
@@ -359,7 +398,14 @@ CHECKLIST_FIELDS = (
 
 
 @transaction.atomic
-def confirm_checklist(request, session, answers: dict, *, override_reason="", now=None) -> Checklist:
+def confirm_checklist(
+    request: StaffRequest,
+    session: MedicineSession,
+    answers: dict[str, Any],
+    *,
+    override_reason: str = "",
+    now: datetime | None = None,
+) -> Checklist:
     """Confirm the pre-dose checklist. Unmet items need a prescriber's override with a reason."""
     state = load(session, now)
     if state.dose_time is not None:
@@ -391,7 +437,7 @@ def confirm_checklist(request, session, answers: dict, *, override_reason="", no
     return checklist
 
 
-def current_checklist(session) -> Checklist | None:
+def current_checklist(session: MedicineSession) -> Checklist | None:
     return session.checklists.select_related("confirmed_by").first()
 
 
@@ -409,11 +455,20 @@ class DoseCalculation:
     dilute: bool
 
 
-def calculate(protocol, *, dose, weight_kg, stock_strength, infusion_minutes=None, bag_volume_ml=None):
+def calculate(
+    protocol: Protocol,
+    *,
+    dose: dosing.Number,
+    weight_kg: dosing.Number | None,
+    stock_strength: dosing.Number,
+    infusion_minutes: int | None = None,
+    bag_volume_ml: dosing.Number | None = None,
+) -> DoseCalculation:
     """mg, mg/kg, volume or tablets/devices, and the IV rate, with ``kapstone.clinical.dosing``."""
     dose = Decimal(dose)
     weight = Decimal(weight_kg) if weight_kg not in (None, "") else None
     strength = Decimal(stock_strength)
+    per_kg: Decimal | None
     if protocol.dose.basis == "mg_per_kg":
         if weight is None:
             raise SessionError(f"{protocol.title} doses by weight: enter the client's weight.")
@@ -429,6 +484,8 @@ def calculate(protocol, *, dose, weight_kg, stock_strength, infusion_minutes=Non
     else:
         units = dosing.unit_count(mg, strength)
     if protocol.infusion is not None:
+        if weight is None or bag_volume_ml is None or infusion_minutes is None:
+            raise SessionError("An infusion needs the client's weight, the bag volume and the infusion time.")
         rate = dosing.infusion_rate(mg, weight, bag_volume_ml, infusion_minutes)
     return DoseCalculation(
         mg, exact, per_kg, volume, units, rate, strength in protocol.stock.dilute_before_use
@@ -437,18 +494,18 @@ def calculate(protocol, *, dose, weight_kg, stock_strength, infusion_minutes=Non
 
 @transaction.atomic
 def order_dose(
-    request,
-    session,
+    request: StaffRequest,
+    session: MedicineSession,
     *,
-    dose,
-    weight_kg=None,
-    stock_strength,
-    infusion_minutes=None,
-    bag_volume_ml=None,
-    booster=False,
-    notes="",
-    override_reason="",
-    now=None,
+    dose: dosing.Number,
+    weight_kg: dosing.Number | None = None,
+    stock_strength: dosing.Number,
+    infusion_minutes: int | None = None,
+    bag_volume_ml: dosing.Number | None = None,
+    booster: bool = False,
+    notes: str = "",
+    override_reason: str = "",
+    now: datetime | None = None,
 ) -> DoseOrder:
     """A prescriber orders the dose (or a booster), in the protocol's unit.
 
@@ -541,7 +598,17 @@ def refuse_if_dose_held(state: SessionState) -> None:
 
 @transaction.atomic
 def record_administration(
-    request, session, order, *, given_at, amount_mg, lot_number="", note="", amends=None, reason="", now=None
+    request: StaffRequest,
+    session: MedicineSession,
+    order: DoseOrder,
+    *,
+    given_at: datetime,
+    amount_mg: dosing.Number,
+    lot_number: str = "",
+    note: str = "",
+    amends: DoseAdministration | None = None,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> DoseAdministration:
     """An amount actually given. Less than ordered is a partial dose; more than ordered is refused, and
     so is a first dose while the newest pre-dose blood pressure is in the crisis band."""
