@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from kapstone.practice.permissions import Capability, capability_required
 
-from . import services
-from .forms import RoomForm, SettingsForm
-from .models import Room, SchedulingSettings
+from .. import services
+from ..forms import RoomForm, SettingsForm
+from ..models import Room, SchedulingSettings
 
 CONFIGURE = Capability.CONFIGURE_PRACTICE
 

@@ -12,10 +12,10 @@ from kapstone.clinical.eligibility import bundled_ruleset, bundled_ruleset_versi
 from kapstone.clinical.eligibility.evidence import KINDS
 from kapstone.practice.permissions import Capability, capability_required
 
-from .content import DEFAULT_ABOUT, DEFAULT_EVIDENCE, about_text
-from .forms import AboutPageForm
-from .models import AboutPage
-from .presenters import SEVERITY_CLASS, SEVERITY_WORDS
+from ..content import DEFAULT_ABOUT, DEFAULT_EVIDENCE, about_text
+from ..forms import AboutPageForm
+from ..models import AboutPage
+from ..presenters import SEVERITY_CLASS, SEVERITY_WORDS
 
 KIND_WORDS = {
     "label": "Product labels",

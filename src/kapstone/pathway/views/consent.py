@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 from kapstone.audit.services import log_event
 from kapstone.practice.permissions import Capability, capability_required
 
-from . import consent as services
-from .access import client_for, episode_of, may_change
-from .forms import ConsentDocumentForm, ConsentRequestForm
-from .models import CONSENT_LINK_DAYS, ConsentDocument, ConsentKind, ConsentSignature
-from .programmes import consent_sample
-from .tasks import send_consent_link
+from .. import consent as services
+from ..access import client_for, episode_of, may_change
+from ..forms import ConsentDocumentForm, ConsentRequestForm
+from ..models import CONSENT_LINK_DAYS, ConsentDocument, ConsentKind, ConsentSignature
+from ..programmes import consent_sample
+from ..tasks import send_consent_link
 
 
 def client_consent(request, client_id, episode_id):

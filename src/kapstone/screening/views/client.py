@@ -1,8 +1,4 @@
-"""Staff pages of screening: a client's intake, assessments and decision, and the screening worklist.
-
-Inquiry triage is in ``views_inquiries``, the evidence library and the public-page editor in
-``views_library``, the public pages in ``public``.
-"""
+"""Staff pages of screening: a client's intake, assessments and decision, and the screening worklist."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,12 +15,12 @@ from kapstone.pathway.models import Episode, EpisodeState, with_current_stage
 from kapstone.pathway.transitions import gaps_for
 from kapstone.practice.permissions import Capability, capability_required
 
-from . import eligibility, services
-from .facts import SCREENERS, intake_specs, missing_answers, screener_responses
-from .forms import DecisionForm, IntakeForm
-from .models import EligibilityAssessment, EligibilityDecision, Intake
-from .presenters import assessment_view
-from .tasks import send_intake_link
+from .. import eligibility, services
+from ..facts import SCREENERS, intake_specs, missing_answers, screener_responses
+from ..forms import DecisionForm, IntakeForm
+from ..models import EligibilityAssessment, EligibilityDecision, Intake
+from ..presenters import assessment_view
+from ..tasks import send_intake_link
 
 CLINICAL = Capability.VIEW_CLINICAL
 

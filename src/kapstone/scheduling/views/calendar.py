@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from kapstone.audit.services import log_event
 from kapstone.practice.permissions import Capability, can, capability_required
 
-from .calendar import build_rows, day_columns, week_columns
-from .forms import CalendarForm
-from .models import Room, SchedulingSettings
-from .services import CLINICIAN_ROLES, bookable_clinicians
+from ..calendar import build_rows, day_columns, week_columns
+from ..forms import CalendarForm
+from ..models import Room, SchedulingSettings
+from ..services import CLINICIAN_ROLES, bookable_clinicians
 
 
 def _choices(request, default_clinician=None):

@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from kapstone.practice.permissions import Capability, capability_required
 
-from . import services
-from .forms import ProgrammeForm
-from .models import Programme
-from .programmes import programmes_for
+from .. import services
+from ..forms import ProgrammeForm
+from ..models import Programme
+from ..programmes import programmes_for
 
 CONFIGURE = Capability.CONFIGURE_PRACTICE
 

@@ -9,13 +9,13 @@ from kapstone.audit.services import log_event
 from kapstone.clients.access import get_client
 from kapstone.practice.permissions import Capability, can
 
-from . import preparation as prep
-from . import services
-from .access import CHANGE, client_for, episode_of, may_change
-from .forms import EscortForm, PlanForm, PreparationSessionForm, TransitionForm, WordsForm
-from .models import Episode, EpisodeState, Escort, Goal, Intention
-from .programmes import programmes_for
-from .readiness import CHECKLIST_CODES, readiness_checklist
+from .. import preparation as prep
+from .. import services
+from ..access import CHANGE, client_for, episode_of, may_change
+from ..forms import EscortForm, PlanForm, PreparationSessionForm, TransitionForm, WordsForm
+from ..models import Episode, EpisodeState, Escort, Goal, Intention
+from ..programmes import programmes_for
+from ..readiness import CHECKLIST_CODES, readiness_checklist
 
 # Where each readiness item is completed: URL name, whether it takes the episode too, link text.
 COMPLETE_AT = {

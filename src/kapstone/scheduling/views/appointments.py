@@ -13,10 +13,10 @@ from kapstone.audit.services import log_event
 from kapstone.clients.access import get_client, visible_clients
 from kapstone.practice.permissions import Capability, capability_required
 
-from . import rules, services
-from .forms import AppointmentForm, CancelForm, RescheduleForm, StatusForm
-from .models import Appointment, AppointmentKind, AppointmentStatus, SchedulingSettings
-from .queries import integrations_due, past_for_client, upcoming_for_client
+from .. import rules, services
+from ..forms import AppointmentForm, CancelForm, RescheduleForm, StatusForm
+from ..models import Appointment, AppointmentKind, AppointmentStatus, SchedulingSettings
+from ..queries import integrations_due, past_for_client, upcoming_for_client
 
 # Booking and changing appointments. Until the permissions module has its own scheduling capability,
 # the roles that may edit a client's record (admin, prescriber, therapist, front desk) may schedule.

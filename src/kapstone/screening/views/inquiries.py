@@ -15,10 +15,10 @@ from kapstone.clients.access import visible_clients
 from kapstone.clients.forms import ClientForm
 from kapstone.practice.permissions import Capability, can, capability_required, require
 
-from . import services
-from .content import SELF_CHECK, SELF_CHECK_ANSWERS
-from .forms import CareTeamChoiceForm, InquiryFilterForm, TriageForm
-from .models import OPEN_INQUIRY_STATUSES, Inquiry, InquiryStatus
+from .. import services
+from ..content import SELF_CHECK, SELF_CHECK_ANSWERS
+from ..forms import CareTeamChoiceForm, InquiryFilterForm, TriageForm
+from ..models import OPEN_INQUIRY_STATUSES, Inquiry, InquiryStatus
 
 TRIAGE = Capability.CREATE_CLIENT
 PAGE_SIZE = 25
