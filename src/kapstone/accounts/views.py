@@ -15,6 +15,7 @@ from django_otp import match_token
 from kapstone.audit.services import log_event
 from kapstone.practice.link_views import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
+from kapstone.practice.middleware import switch_practice as switch
 
 from . import two_factor
 from .forms import CodeForm, SignInForm
@@ -115,8 +116,6 @@ def security(request):
 @require_POST
 @membership_exempt
 def switch_practice(request):
-    from kapstone.practice.middleware import switch_practice as switch
-
     switch(request, request.POST.get("practice", ""))
     log_event(request, "practice.switched")
     return redirect("home:index")

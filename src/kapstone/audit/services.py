@@ -1,6 +1,6 @@
 """``log_event``: the one way to write the audit trail."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import models, transaction
@@ -14,6 +14,25 @@ from .models import SYSTEM_CHAIN, AuditEvent, ChainHead
 if TYPE_CHECKING:
     # accounts sits above audit: the user model is named for the type checker only, never imported.
     from kapstone.accounts.models import User
+
+
+def actor_of(request: HttpRequest | None, actor: "User | None" = None) -> "User | None":
+    """Who acts: ``actor`` when a caller names one (a background job, the demo), else the signed-in user
+    of ``request``; None for an anonymous request or none at all. Services stamp their ``*_by`` fields
+    with it; :func:`log_event` finds the same person itself."""
+    if actor is not None:
+        return actor
+    if request is not None and request.user.is_authenticated:
+        return cast("User", request.user)  # AUTH_USER_MODEL is accounts.User
+    return None
+
+
+def role_of(request: HttpRequest | None, role: str | None = None) -> str:
+    """The acting member's role: ``role`` when given, else the role of the request's membership, else ""."""
+    if role:
+        return role
+    membership = getattr(request, "membership", None) if request is not None else None
+    return membership.role if membership is not None else ""
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kapstone.audit.services import log_event
 from kapstone.clinical import get_instrument, score
+from kapstone.clinical.instruments import visible_items
 from kapstone.clinical.scoring import missing_items
 
 from .alerts import alert_reasons, raise_alert
@@ -237,7 +238,7 @@ def save_answers(request, response: QuestionnaireResponse, answers: dict[int, in
         )
         return SaveOutcome(response, missing=missing)
 
-    shown = {item.number for item in _visible(instrument, answers)}
+    shown = {item.number for item in visible_items(instrument, answers)}
     result = score(instrument, {item: value for item, value in answers.items() if item in shown})
     response.answers = {str(item): value for item, value in sorted(answers.items()) if item in shown}
     response.result = result.to_dict()
@@ -260,12 +261,6 @@ def save_answers(request, response: QuestionnaireResponse, answers: dict[int, in
         Assignment.objects.filter(pk=response.assignment_id).update(completed_at=response.submitted_at)
     alerts = tuple(_raise_alerts(request, response, result, instrument.short_name))
     return SaveOutcome(response, alerts=alerts)
-
-
-def _visible(instrument, answers):
-    from kapstone.clinical.instruments import visible_items
-
-    return visible_items(instrument, answers)
 
 
 def _raise_alerts(request, response, result, short_name):

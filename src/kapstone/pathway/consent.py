@@ -10,17 +10,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from kapstone.audit.services import client_ip, log_event
+from kapstone.audit.services import actor_of, client_ip, log_event
 
 from .models import ConsentDocument, ConsentKind, ConsentSignature, text_digest
 
 
 class ConsentError(Exception):
     """A consent step that is not possible, with a message for the person who asked."""
-
-
-def _actor(request):
-    return request.user if request is not None and request.user.is_authenticated else None
 
 
 def current_documents(practice) -> dict[str, ConsentDocument]:
@@ -52,7 +48,7 @@ def publish_document(request, kind, *, title, text, changes="", actor=None) -> C
         title=title,
         text=text,
         changes=changes.strip(),
-        published_by=actor or _actor(request),
+        published_by=actor_of(request, actor),
     )
     replaced = (
         ConsentSignature.objects.pending()
@@ -90,7 +86,7 @@ def request_signature(request, episode, kind, *, actor=None) -> tuple[ConsentSig
             practice=episode.practice, document=document, client=episode.client, episode=episode
         )
     signature.requested_at = timezone.now()
-    signature.requested_by = actor or _actor(request)
+    signature.requested_by = actor_of(request, actor)
     token = signature.issue_token()
     signature.save()
     log_event(
@@ -168,7 +164,7 @@ def countersign(request, signature, *, actor=None) -> ConsentSignature:
     if signature.countersigned_at is not None:
         raise ConsentError("This signature is already countersigned.")
     signature.countersigned_at = timezone.now()
-    signature.countersigned_by = actor or _actor(request)
+    signature.countersigned_by = actor_of(request, actor)
     signature.save(update_fields=["countersigned_at", "countersigned_by"])
     log_event(request, "pathway.consent.countersigned", obj=signature, actor=actor)
     return signature

@@ -17,7 +17,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from kapstone.clinical.protocols import all_protocols
 from kapstone.practice.links import LinkKind, SecretLink, SecretLinkManager, SecretLinkQuerySet
+from kapstone.practice.models import Role
 from kapstone.practice.tenancy import PracticeScopedModel
 
 
@@ -78,8 +80,6 @@ class Programme(PracticeScopedModel):
 
     @property
     def protocol_title(self) -> str:
-        from kapstone.clinical.protocols import all_protocols
-
         titles = {protocol.id: protocol.title for protocol in all_protocols()}
         return titles.get(self.protocol_id, self.protocol_id)
 
@@ -153,8 +153,6 @@ class EpisodeTransition(PracticeScopedModel):
 
     @property
     def actor_role_label(self) -> str:
-        from kapstone.practice.models import Role
-
         return Role(self.actor_role).label.lower() if self.actor_role in Role.values else self.actor_role
 
     @property

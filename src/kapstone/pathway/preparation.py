@@ -4,7 +4,7 @@ escort. Each change is atomic and audited; the audit data holds ids and field na
 from django.db import transaction
 from django.utils import timezone
 
-from kapstone.audit.services import log_event
+from kapstone.audit.services import actor_of, log_event
 
 from .models import Escort, Goal, Intention, PreparationSession, WordsSource
 
@@ -16,10 +16,6 @@ class PreparationError(Exception):
 def current(model, episode):
     """The newest goal or intention of ``episode`` (None if never recorded)."""
     return model.objects.filter(episode=episode).order_by("-recorded_at", "-pk").first()
-
-
-def _actor(request):
-    return request.user if request is not None and request.user.is_authenticated else None
 
 
 def _revise(request, model, episode, text, *, session=None, source=WordsSource.STAFF, actor=None):
@@ -35,7 +31,7 @@ def _revise(request, model, episode, text, *, session=None, source=WordsSource.S
         text=text,
         preparation_session=session,
         source=source,
-        recorded_by=actor or _actor(request),
+        recorded_by=actor_of(request, actor),
     )
     noun = "goals" if model is Goal else "intentions"
     log_event(
@@ -79,7 +75,7 @@ def record_preparation_session(
         held_on=held_on,
         therapist=therapist,
         notes=notes.strip(),
-        recorded_by=actor or _actor(request),
+        recorded_by=actor_of(request, actor),
     )
     log_event(
         request,
@@ -110,7 +106,7 @@ def save_escort(request, episode, *, name, phone, relationship="", actor=None) -
             if getattr(escort, field) != value
         ]
     escort.name, escort.relationship, escort.phone = name, relationship, phone
-    escort.updated_by = actor or _actor(request)
+    escort.updated_by = actor_of(request, actor)
     escort.updated_at = timezone.now()
     escort.save()
     log_event(

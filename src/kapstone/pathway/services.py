@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kapstone.accounts.models import User
 from kapstone.accounts.requests import StaffRequest
-from kapstone.audit.services import log_event
+from kapstone.audit.services import actor_of, log_event, role_of
 from kapstone.practice.models import Role
 
 from .forms import ProgrammeForm
@@ -43,15 +43,6 @@ class EpisodeError(Exception):
     """An episode change that is not possible, with a message for the person who asked."""
 
 
-def _actor(request: StaffRequest | None) -> User | None:
-    return request.user if request is not None and request.user.is_authenticated else None
-
-
-def _role(request: StaffRequest | None, role: str | None = None) -> str:
-    membership = getattr(request, "membership", None)
-    return role or (membership.role if membership else "") or ""
-
-
 @transaction.atomic
 def open_episode(
     request: StaffRequest | None, client: "Client", state: str = EpisodeState.REFERRED
@@ -63,8 +54,8 @@ def open_episode(
         practice=client.practice,
         episode=episode,
         to_state=state,
-        actor=_actor(request),
-        actor_role=_role(request),
+        actor=actor_of(request),
+        actor_role=role_of(request),
         reason="Episode opened",
     )
     log_event(request, "pathway.episode.opened", obj=episode, client=client, data={"state": state})
@@ -136,7 +127,7 @@ def transition(
             f"Give a reason for moving the episode to {EpisodeState(to_state).label.lower()}."
         )
     gaps = gaps_for(episode, to_state)
-    role = _role(request, role)
+    role = role_of(request, role)
     if gaps:
         if not override_reason:
             raise TransitionError("Some requirements are not met yet.", gaps)
@@ -149,7 +140,7 @@ def transition(
         from_state=episode.state,
         to_state=to_state,
         at=now,
-        actor=actor or _actor(request),
+        actor=actor_of(request, actor),
         actor_role=role,
         reason=reason,
         overridden_gates=[gap.code for gap in gaps],

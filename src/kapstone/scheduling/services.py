@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from kapstone.audit.services import log_event
+from kapstone.audit.services import actor_of, log_event, role_of
 from kapstone.measures.services import assign_for_medicine_appointment, cancel_for_appointment
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.readiness import readiness_gaps
@@ -36,6 +36,7 @@ from .models import (
     Room,
     SchedulingSettings,
 )
+from .tasks import schedule_reminder
 
 # The roles that may book a medicine session past missing readiness items (as for episode gates).
 OVERRIDE_ROLES = frozenset({Role.ADMIN, Role.PRESCRIBER})
@@ -122,21 +123,6 @@ def find_clashes(starts_at, ends_at, clinicians, room, *, exclude=None) -> list[
 # --- booking ---------------------------------------------------------------------------------------
 
 
-def _role(request, role):
-    if role:
-        return role
-    membership = getattr(request, "membership", None) if request is not None else None
-    return membership.role if membership is not None else None
-
-
-def _actor(request, actor):
-    if actor is not None:
-        return actor
-    if request is not None and request.user.is_authenticated:
-        return request.user
-    return None
-
-
 def _snapshot(appointment, clinicians) -> dict:
     return {
         "starts_at": appointment.starts_at.isoformat(),
@@ -219,7 +205,7 @@ def _check_gate(request, episode, override_reason, role, *, already_overridden=(
             field="kind",
             gaps=gaps,
         )
-    if _role(request, role) not in OVERRIDE_ROLES:
+    if role_of(request, role) not in OVERRIDE_ROLES:
         raise SchedulingError(
             "Only an admin or a prescriber can schedule a medicine session before readiness is complete.",
             field="override_reason",
@@ -267,7 +253,7 @@ def book_appointment(
     ends_at = _check_slot(
         client, episode, kind=kind, starts_at=starts_at, minutes=minutes, clinicians=clinicians, room=room
     )
-    actor = _actor(request, actor)
+    actor = actor_of(request, actor)
     appointment = Appointment.objects.create(
         practice=client.practice,
         client=client,
@@ -323,8 +309,6 @@ def _log_override(request, appointment, actor, gaps):
 
 
 def _after_commit_schedule_reminder(appointment):
-    from .tasks import schedule_reminder
-
     transaction.on_commit(lambda pk=appointment.pk: schedule_reminder(pk))
 
 
@@ -385,7 +369,7 @@ def reschedule_appointment(
         room=room,
         exclude=appointment,
     )
-    actor = _actor(request, actor)
+    actor = actor_of(request, actor)
     appointment.starts_at, appointment.ends_at, appointment.room = starts_at, ends_at, room
     appointment.sequence += 1
     appointment.reminder_sent_at = None
@@ -434,7 +418,7 @@ def reschedule_appointment(
 
 def _close(request, appointment, status, change_kind, action, *, reason="", actor=None, extra=None):
     appointment = _locked(appointment)
-    actor = _actor(request, actor)
+    actor = actor_of(request, actor)
     now = timezone.now()
     if status != AppointmentStatus.CANCELLED and now < appointment.starts_at:
         label = AppointmentStatus(status).label.lower()
@@ -474,7 +458,9 @@ def cancel_appointment(request, appointment, reason: str, *, actor=None) -> Appo
         actor=actor,
         extra={"cancel_reason": reason},
     )
-    cancel_for_appointment(request, appointment, reason="appointment cancelled", actor=_actor(request, actor))
+    cancel_for_appointment(
+        request, appointment, reason="appointment cancelled", actor=actor_of(request, actor)
+    )
     return appointment
 
 
@@ -508,7 +494,7 @@ def mark_no_show(request, appointment, reason: str = "", *, actor=None) -> Appoi
         reason=(reason or "").strip(),
         actor=actor,
     )
-    cancel_for_appointment(request, appointment, reason="client did not come", actor=_actor(request, actor))
+    cancel_for_appointment(request, appointment, reason="client did not come", actor=actor_of(request, actor))
     return appointment
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from kapstone.audit.services import log_event
+from kapstone.audit.services import actor_of, log_event
 from kapstone.clinical.eligibility import EXCLUDE, NOT_FIRED, REVIEW, evaluate_eligibility
 from kapstone.pathway.models import EpisodeState
 from kapstone.pathway.services import TransitionError, transition
@@ -24,7 +24,7 @@ from .models import (
     Intake,
     Recommendation,
 )
-from .services import ScreeningError, _actor
+from .services import ScreeningError
 
 DECIDER_ROLES = (Role.PRESCRIBER,)
 
@@ -76,7 +76,7 @@ def run_assessment(request, intake: Intake, *, ruleset=None, as_of=None, actor=N
         fired_count=len(result.fired),
         not_assessed_count=len(result.not_assessed),
         created_at=as_of,
-        created_by=_actor(request, actor),
+        created_by=actor_of(request, actor),
     )
     assessment.save()
     log_event(
@@ -190,7 +190,7 @@ def decide(
         recommendation=assessment.recommendation,
         against_recommendation=against,
         overridden_rules=overridden_rules(assessment) if outcome in APPROVALS else [],
-        decided_by=_actor(request),
+        decided_by=actor_of(request),
     )
     decision.save()
     log_event(

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from kapstone.clinical.eligibility import EligibilityAssessment as EligibilityResult
 from kapstone.practice.links import LinkKind, SecretLink, SecretLinkManager, SecretLinkQuerySet
 from kapstone.practice.tenancy import PracticeScopedModel
 
@@ -276,9 +277,7 @@ class EligibilityAssessment(ImmutableModel):
         return f"{self.ruleset_id}@{self.ruleset_version}"
 
     def engine_result(self):
-        from kapstone.clinical.eligibility import EligibilityAssessment as Result
-
-        return Result.from_dict(self.result)
+        return EligibilityResult.from_dict(self.result)
 
 
 class DecisionOutcome(models.TextChoices):

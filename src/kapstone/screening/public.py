@@ -8,6 +8,8 @@ from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import client_ip, log_event
 from kapstone.clinical import get_instrument
+from kapstone.measures.models import Assignment
+from kapstone.measures.services import issue_link
 from kapstone.practice.link_views import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.models import Practice
@@ -127,9 +129,6 @@ def _hub(request, intake, context):
 @require_POST
 def intake_questionnaire(request, intake, token, assignment_id):
     """Open one of the client's intake questionnaires: a fresh questionnaire link, then go there."""
-    from kapstone.measures.models import Assignment
-    from kapstone.measures.services import issue_link
-
     # The questionnaire link is audited in the client's practice, whoever's browser this is.
     request.practice = intake.practice
     with practice_scope(intake.practice):

@@ -9,11 +9,16 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from kapstone.audit.services import log_event
+from kapstone.audit.services import actor_of, log_event
+from kapstone.clients.services import add_care_team_member, create_client
+from kapstone.measures.models import Assignment, PathwayPoint, QuestionnaireResponse
+from kapstone.measures.services import assign
 from kapstone.pathway.models import Episode, EpisodeState
+from kapstone.pathway.services import TransitionError, transition
 
 from .facts import FOLLOW_UPS, SCREENERS, intake_specs, is_asked, missing_answers
 from .models import Inquiry, InquiryStatus, InquiryTriage, Intake
+from .tasks import notify_new_inquiry
 
 
 class ScreeningError(Exception):
@@ -22,14 +27,6 @@ class ScreeningError(Exception):
     def __init__(self, message, gaps=()):
         super().__init__(message)
         self.gaps = list(gaps)
-
-
-def _actor(request, actor=None):
-    if actor is not None:
-        return actor
-    if request is not None and request.user.is_authenticated:
-        return request.user
-    return None
 
 
 # ---------------------------------------------------------------- inquiries
@@ -50,7 +47,6 @@ def submit_inquiry(
         self_check={key: value for key, value in self_check.items() if value},
     )
     log_event(request, "screening.inquiry.received", obj=inquiry, practice=practice)
-    from .tasks import notify_new_inquiry
 
     transaction.on_commit(lambda: notify_new_inquiry.enqueue(str(inquiry.pk)))
     return inquiry
@@ -76,7 +72,7 @@ def triage_inquiry(request, inquiry: Inquiry, to_status: str, note: str = "") ->
         from_status=inquiry.status,
         to_status=to_status,
         note=note,
-        by=_actor(request),
+        by=actor_of(request),
     )
     inquiry.status, inquiry.status_changed_at, inquiry.status_changed_by = to_status, step.at, step.by
     inquiry.not_a_fit_reason = note if to_status == InquiryStatus.NOT_A_FIT else ""
@@ -95,9 +91,6 @@ def convert_inquiry(request, inquiry: Inquiry, client_form, *, care_team=()):
     (e.g. the prescriber and therapist who will screen). Raises ScreeningError if the episode cannot
     enter screening; nothing is kept then.
     """
-    from kapstone.clients.services import add_care_team_member, create_client
-    from kapstone.pathway.services import TransitionError, transition
-
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
     if inquiry.status == InquiryStatus.CONVERTED:
         raise ScreeningError("This inquiry already became a client.")
@@ -120,12 +113,12 @@ def convert_inquiry(request, inquiry: Inquiry, client_form, *, care_team=()):
         to_status=InquiryStatus.CONVERTED,
         note=f"Client record {client.record_number}",
         at=now,
-        by=_actor(request),
+        by=actor_of(request),
     )
     inquiry.status, inquiry.status_changed_at, inquiry.status_changed_by = (
         InquiryStatus.CONVERTED,
         now,
-        _actor(request),
+        actor_of(request),
     )
     inquiry.client = client
     inquiry.save(update_fields=["status", "status_changed_at", "status_changed_by", "client"])
@@ -155,7 +148,7 @@ def start_intake(request, client, episode, *, actor=None) -> Intake:
     if intake is not None:
         return intake
     intake = Intake.objects.create(
-        practice=client.practice, client=client, episode=episode, updated_by=_actor(request, actor)
+        practice=client.practice, client=client, episode=episode, updated_by=actor_of(request, actor)
     )
     log_event(request, "screening.intake.created", obj=intake, actor=actor, practice=client.practice)
     return intake
@@ -203,11 +196,11 @@ def save_intake(
     missing = missing_answers(merged)
     was_complete = intake.is_complete
     if changed:
-        intake.updated_at, intake.updated_by = timezone.now(), _actor(request)
+        intake.updated_at, intake.updated_by = timezone.now(), actor_of(request)
         if was_complete:
             intake.completed_at, intake.completed_by = None, None
     if complete and not missing and not intake.is_complete:
-        intake.completed_at, intake.completed_by = timezone.now(), _actor(request)
+        intake.completed_at, intake.completed_by = timezone.now(), actor_of(request)
     intake.save()
     if changed:
         log_event(request, "screening.intake.saved", obj=intake, data={"fields": changed})
@@ -255,8 +248,6 @@ def issue_intake_link(request, intake: Intake) -> str:
 
 def open_screener_assignments(intake):
     """The episode's open assignments of intake screeners (for the client's link page)."""
-    from kapstone.measures.models import Assignment
-
     return list(
         Assignment.objects.open()
         .filter(practice=intake.practice, episode=intake.episode, instrument_id__in=SCREENERS)
@@ -267,9 +258,6 @@ def open_screener_assignments(intake):
 @transaction.atomic
 def assign_screeners(request, intake: Intake, *, due_days: int | None = None) -> list:
     """Assign every intake screener not yet submitted or assigned in this episode."""
-    from kapstone.measures.models import Assignment, PathwayPoint, QuestionnaireResponse
-    from kapstone.measures.services import assign
-
     submitted = set(
         QuestionnaireResponse.objects.submitted()
         .filter(episode=intake.episode, instrument_id__in=SCREENERS)
