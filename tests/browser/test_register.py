@@ -99,6 +99,13 @@ def test_receipt_draw_witnessed_waste_count_and_explanation(page, live_server, l
     expect(page.get_by_text("Explained by A prescriber")).to_be_visible()
     assert_accessible(page)
 
+    # The administration log for today, on screen
+    page.goto(
+        live_server.url + reverse("register:report") + f"?kind=administrations&start={today}&end={today}"
+    )
+    expect(page.get_by_role("region", name="Administration log")).to_contain_text("session-3-dose-1")
+    assert_accessible(page)
+
     with scopes_disabled():
         assert Container.objects.get(pk=vial.pk).balance == 7
         kinds = list(Entry.objects.order_by("seq").values_list("kind", flat=True))

@@ -335,3 +335,12 @@ def test_any_sequence_of_draws_keeps_the_balance_equal_to_the_entries(world, amo
     stored = refresh(vial)
     assert stored.balance == balance == sum(e.quantity for e in stored.entries.all())
     assert stored.state == ("empty" if balance == 0 else "open" if balance < 10 else "sealed")
+
+
+def test_a_caller_without_a_request_names_who_gave_the_dose(world, stocked):
+    _, (vial, _) = stocked
+    giver = world.members["prescriber"].user
+    entry = services.draw_for_dose(
+        None, container=vial, client=world.client, administration_ref="adm-7", ml=Decimal(1), given_by=giver
+    )
+    assert entry.given_by == giver and entry.recorded_by == giver

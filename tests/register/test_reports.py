@@ -119,6 +119,7 @@ def test_the_report_page_shows_the_period_and_a_bad_period_is_refused(client, wo
         reverse("register:report") + "?kind=disposals&start=2026-03-01&end=2026-03-31"
     ).content.decode()
     assert "Waste and disposals" in html and "Drug-waste container" in html and "at least 2 years" in html
+    assert 'value="kind=' not in html  # the period stays out of the client search box
     html = client.get(
         reverse("register:report") + "?kind=disposals&start=2026-03-31&end=2026-03-01"
     ).content.decode()

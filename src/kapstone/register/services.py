@@ -321,6 +321,7 @@ def draw_for_dose(
             occurred_at=occurred_at,
             client=client,
             given_by=given_by or _actor(request),
+            recorded_by=_actor(request) or given_by,
             administration_ref=administration_ref,
         )
         _after_outgoing(locked)

@@ -106,7 +106,7 @@ def container(request: StaffRequest, container_id: UUID) -> HttpResponse:
     )
     entries = (
         Entry.objects.filter(container=item)
-        .select_related("recorded_by", "given_by", "witness", "client", "location", "corrects")
+        .select_related("product", "recorded_by", "given_by", "witness", "client", "location", "corrects")
         .prefetch_related(Prefetch("corrections", queryset=Entry.objects.order_by("seq")))
         .order_by("-seq")[:RECENT_ENTRIES]
     )
@@ -513,7 +513,7 @@ def report(request: StaffRequest) -> HttpResponse:
         "form": form,
         "report": built,
         "retention_years": settings.retention_years,
-        "query": request.GET.urlencode(),
+        "report_query": request.GET.urlencode(),
     }
     return render(request, "register/report.html", context)
 

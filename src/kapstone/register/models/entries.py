@@ -13,7 +13,7 @@ from django.utils import timezone
 from kapstone.practice.tenancy import PracticeScopedModel
 
 from .base import GENESIS_HASH, QUANTITY, USER, AppendOnlyModel, quantize
-from .stock import Container, Location, Product, Receipt
+from .stock import Container, Location, Product, Receipt, format_amount
 
 
 class RegisterChain(PracticeScopedModel):
@@ -111,6 +111,14 @@ class Entry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_kind_display()} {self.container_id}"
+
+    @property
+    def quantity_text(self) -> str:
+        return format_amount(self.quantity, self.product.measure)
+
+    @property
+    def balance_after_text(self) -> str:
+        return format_amount(self.container_balance_after, self.product.measure)
 
     def content(self) -> dict:
         """Everything the hash covers, in a form that survives a database round trip unchanged."""

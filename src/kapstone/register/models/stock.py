@@ -231,6 +231,14 @@ class Container(PracticeScopedModel):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def balance_text(self) -> str:
+        return self.amount(self.balance)
+
+    @property
+    def amount_capacity(self) -> str:
+        return self.amount(self.capacity)
+
     def amount(self, quantity: Decimal) -> str:
         """``quantity`` in this container's measure, e.g. "3.0 mL" or "2 units"."""
         return format_amount(quantity, self.product.measure)
@@ -263,3 +271,7 @@ class Stock(PracticeScopedModel):
 
     def __str__(self) -> str:
         return f"{self.product} at {self.location}"
+
+    @property
+    def balance_text(self) -> str:
+        return format_amount(self.balance, self.product.measure)
