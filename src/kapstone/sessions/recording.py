@@ -8,27 +8,41 @@ the most severe flag's severity, which decides who is told at once and how soon 
 version that points at the original, with the reason, and may withdraw the original as an error.
 """
 
+from collections.abc import Iterable
 from dataclasses import fields as dataclass_fields
+from datetime import datetime
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
 
+from kapstone.accounts.requests import StaffRequest
 from kapstone.clinical import score
-from kapstone.clinical.monitoring import Reading, ReadingContext, check_plausible, check_vitals
+from kapstone.clinical.monitoring import Flag, Reading, ReadingContext, check_plausible, check_vitals
 from kapstone.measures.alerts import raise_alert
 from kapstone.measures.models import SafetyAlert
 
-from .models import AdverseEvent, DoseAdministration, Observation, SessionNote, VitalsReading
+from .models import (
+    AdverseEvent,
+    DoseAdministration,
+    MedicineSession,
+    Observation,
+    SessionNote,
+    VitalsReading,
+)
 from .roles import ADMINISTERING_ROLES, has_role
 from .scales import level_label
 from .services import SessionError, _actor, _log, load, record_administration
-from .state import ALERT_SEVERITIES, alert_severity
+from .state import ALERT_SEVERITIES, SessionState, alert_severity
+
+# The records a session keeps in versions (models.SessionRecord): each has its session and amendments.
+Record = VitalsReading | Observation | AdverseEvent | SessionNote | DoseAdministration
 
 VITAL_FIELDS = ("sbp", "dbp", "hr", "spo2", "rr")
 READING_FIELDS = frozenset(f.name for f in dataclass_fields(Reading)) - {"taken_at"}
 
 
-def _flag_dicts(flags) -> list[dict]:
+def _flag_dicts(flags: Iterable[Flag]) -> list[dict[str, Any]]:
     return [
         {
             "parameter": f.parameter,
@@ -44,14 +58,16 @@ def _flag_dicts(flags) -> list[dict]:
     ]
 
 
-def _check_time(when, now):
+def _check_time(when: datetime | None, now: datetime) -> None:
     if when is None:
         raise SessionError("Enter the time.")
     if when > now:
         raise SessionError("The time is in the future.")
 
 
-def _alert_for(request, session, kind, flags, what):
+def _alert_for(
+    request: StaffRequest, session: MedicineSession, kind: str, flags: list[dict[str, Any]], what: str
+) -> SafetyAlert | None:
     """One safety alert for a record's flags of warning or critical severity, at the most severe one."""
     serious = [f for f in flags if f["severity"] in ALERT_SEVERITIES]
     if not serious:
@@ -61,12 +77,12 @@ def _alert_for(request, session, kind, flags, what):
     return raise_alert(request, client=session.client, kind=kind, severity=severity, summary=text)
 
 
-def _before_discharge(state, when):
+def _before_discharge(state: SessionState, when: datetime) -> None:
     if state.discharged_at is not None and when > state.discharged_at:
         raise SessionError("The client was discharged before this time; record it as a note instead.")
 
 
-def _writable(original=None):
+def _writable(original: Record | None = None) -> None:
     if original is not None and (original.amendments.exists() or original.entered_in_error):
         raise SessionError("This record has already been corrected; correct the newest version.")
 
@@ -76,8 +92,16 @@ def _writable(original=None):
 
 @transaction.atomic
 def record_vitals(
-    request, session, *, taken_at, amends=None, reason="", entered_in_error=False, now=None, **values
-):
+    request: StaffRequest,
+    session: MedicineSession,
+    *,
+    taken_at: datetime,
+    amends: VitalsReading | None = None,
+    reason: str = "",
+    entered_in_error: bool = False,
+    now: datetime | None = None,
+    **values: Any,
+) -> VitalsReading:
     """Record one reading of BP, HR, SpO2, RR. Implausible values raise ``ValueError`` with the range."""
     now = now or timezone.now()
     values = {name: values.get(name) for name in VITAL_FIELDS}
@@ -124,8 +148,17 @@ def record_vitals(
 
 @transaction.atomic
 def record_observation(
-    request, session, *, observed_at, scale, value, amends=None, reason="", entered_in_error=False, now=None
-):
+    request: StaffRequest,
+    session: MedicineSession,
+    *,
+    observed_at: datetime,
+    scale: str,
+    value: int | str,
+    amends: Observation | None = None,
+    reason: str = "",
+    entered_in_error: bool = False,
+    now: datetime | None = None,
+) -> Observation:
     """A MOAA/S or RASS rating, scored by ``kapstone.clinical.score``; MOAA/S is checked against the
     protocol's sedation thresholds (RASS has none in the protocols, so it never alerts)."""
     now = now or timezone.now()
@@ -138,7 +171,8 @@ def record_observation(
     _before_discharge(state, observed_at)
     flags = []
     if scale in READING_FIELDS and not entered_in_error:
-        reading = Reading(taken_at=observed_at, **{scale: int(value)})
+        level: dict[str, Any] = {scale: int(value)}  # the scale's field of Reading (READING_FIELDS)
+        reading = Reading(taken_at=observed_at, **level)
         flags = _flag_dicts(check_vitals(state.protocol, reading, ReadingContext(state.dose_time)))
     record = Observation(
         practice=session.practice,
@@ -170,22 +204,22 @@ def record_observation(
 
 @transaction.atomic
 def record_adverse_event(
-    request,
-    session,
+    request: StaffRequest,
+    session: MedicineSession,
     *,
-    category,
-    description,
-    onset_at,
-    severity,
-    serious=False,
-    relatedness=AdverseEvent.Relatedness.UNKNOWN,
-    action_taken="",
-    outcome,
-    amends=None,
-    reason="",
-    entered_in_error=False,
-    now=None,
-):
+    category: str,
+    description: str,
+    onset_at: datetime,
+    severity: str,
+    serious: bool = False,
+    relatedness: str = AdverseEvent.Relatedness.UNKNOWN,
+    action_taken: str = "",
+    outcome: str,
+    amends: AdverseEvent | None = None,
+    reason: str = "",
+    entered_in_error: bool = False,
+    now: datetime | None = None,
+) -> AdverseEvent:
     now = now or timezone.now()
     _check_time(onset_at, now)
     state = load(session, now)
@@ -230,8 +264,16 @@ def record_adverse_event(
 
 @transaction.atomic
 def add_note(
-    request, session, *, text, written_at=None, amends=None, reason="", entered_in_error=False, now=None
-):
+    request: StaffRequest,
+    session: MedicineSession,
+    *,
+    text: str,
+    written_at: datetime | None = None,
+    amends: SessionNote | None = None,
+    reason: str = "",
+    entered_in_error: bool = False,
+    now: datetime | None = None,
+) -> SessionNote:
     now = now or timezone.now()
     written_at = written_at or now
     _check_time(written_at, now)
@@ -265,7 +307,15 @@ RECORD_TYPES = {
 }
 
 
-def amend(request, original, *, reason, entered_in_error=False, now=None, **values):
+def amend(
+    request: StaffRequest,
+    original: Record,
+    *,
+    reason: str,
+    entered_in_error: bool = False,
+    now: datetime | None = None,
+    **values: Any,
+) -> Record:
     """Correct ``original`` with a new version (``values`` as for recording it), keeping both.
 
     ``entered_in_error`` withdraws the original instead: the new version repeats its values and says
@@ -277,7 +327,7 @@ def amend(request, original, *, reason, entered_in_error=False, now=None, **valu
     if original.amendments.exists() or original.entered_in_error:
         raise SessionError("This record has already been corrected; correct the newest version.")
     session = original.session
-    common = {"amends": original, "reason": reason, "now": now}
+    common: dict[str, Any] = {"amends": original, "reason": reason, "now": now}
     if entered_in_error:
         values = copy_values(original)
     if isinstance(original, VitalsReading):
@@ -293,7 +343,7 @@ def amend(request, original, *, reason, entered_in_error=False, now=None, **valu
     raise TypeError(f"{type(original).__name__} records are not amended")
 
 
-def copy_values(original) -> dict:
+def copy_values(original: Record) -> dict[str, Any]:
     names = {
         VitalsReading: ("taken_at", *VITAL_FIELDS),
         Observation: ("observed_at", "scale", "value"),
@@ -314,7 +364,13 @@ def copy_values(original) -> dict:
 
 
 @transaction.atomic
-def _amend_administration(request, original, entered_in_error, values, common):
+def _amend_administration(
+    request: StaffRequest,
+    original: DoseAdministration,
+    entered_in_error: bool,
+    values: dict[str, Any],
+    common: dict[str, Any],
+) -> DoseAdministration:
     session = original.session
     if entered_in_error:
         if not has_role(request, ADMINISTERING_ROLES):
@@ -360,20 +416,29 @@ TIME_FIELDS = {
 }
 
 
-def history(model, session, *related):
+def history(
+    model: type[Record], session: MedicineSession, *related: str
+) -> list[tuple[Record, list[Record]]]:
     """Every version of a session's records of one type with its correction chain, in event-time
     order: [(newest version, [earlier versions, newest first])]. The newest version may withdraw
     the record (``entered_in_error``)."""
-    rows = list(
-        model.objects.filter(session=session).select_related("recorded_by", *related).order_by("recorded_at")
+    # The manager is declared on the abstract SessionRecord, so django-stubs types the rows as that.
+    rows = cast(
+        list[Record],
+        list(
+            model.objects.filter(session=session)
+            .select_related("recorded_by", *related)
+            .order_by("recorded_at")
+        ),
     )
     by_id = {r.pk: r for r in rows}
     amended = {r.amends_id for r in rows if r.amends_id}
-    out = []
+    out: list[tuple[Record, list[Record]]] = []
     for record in rows:
         if record.pk in amended:
             continue
-        chain, cursor = [], record
+        chain: list[Record] = []
+        cursor = record
         while cursor.amends_id is not None:
             cursor = by_id[cursor.amends_id]
             chain.append(cursor)
