@@ -15,6 +15,7 @@ from pathlib import Path
 
 def _django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kapstone.settings")
+    # Deferred: Django reads DJANGO_SETTINGS_MODULE when it loads, so it is set first.
     import django
 
     django.setup()
@@ -22,7 +23,7 @@ def _django_setup() -> None:
 
 def _manage(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kapstone.settings")
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # deferred: after the settings are set
 
     execute_from_command_line(["kapstone", *argv])
 
@@ -62,10 +63,11 @@ def demo(argv: list[str]) -> None:
     )
     os.environ.pop("KAPSTONE_SECRET_KEY", None)
     _django_setup()
-    from django.core.management import call_command
+    from django.core.management import call_command  # deferred: Django loads after the settings are set
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    # Deferred: the demo builder imports every app's models, which need django.setup() above.
     from kapstone.demo.builder import build_demo, print_logins
 
     created = build_demo()
@@ -86,7 +88,7 @@ def serve(argv: list[str]) -> None:
     bind = os.environ.get("KAPSTONE_BIND", "127.0.0.1:8000")
     workers = os.environ.get("KAPSTONE_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
     _django_setup()
-    from django.core.management import call_command
+    from django.core.management import call_command  # deferred: Django loads after the settings are set
 
     call_command("check", fail_level="ERROR")
     _gunicorn(bind, ["--workers", workers, *argv])

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from kapstone.audit.models import AuditEvent
 from kapstone.sessions.models import ProtocolChange, ProtocolSetting
-from kapstone.sessions.protocols import practice_protocol
+from kapstone.sessions.practice_protocols import practice_protocol
 
 
 def current_values(client, protocol_id):

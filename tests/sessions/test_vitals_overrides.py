@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kapstone.sessions.models import ProtocolChange
-from kapstone.sessions.protocols import practice_protocol
+from kapstone.sessions.practice_protocols import practice_protocol
 
 from .builders import dose, make_session, vitals
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from kapstone.clinical.monitoring import observation_end_minutes, scheduled_checks
 from kapstone.measures.models import SafetyAlert
-from kapstone.pathway.models import EpisodeState
+from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.practice.models import Membership, Role
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
@@ -144,8 +144,6 @@ def add_sessions(
 
 
 def _episodes(practice):
-    from kapstone.pathway.models import Episode
-
     return (
         Episode.objects.filter(practice=practice, state__in=list(SESSIONS))
         .select_related("client")

@@ -16,7 +16,7 @@ from kapstone.clinical.monitoring import Phase
 from kapstone.measures.models import SafetyAlert
 
 from .models import MedicineSession
-from .protocols import route_label
+from .protocol_versions import route_label
 from .state import ALERT_SEVERITIES, SessionState, alert_severity, severity_rank, with_records
 from .vitals_chart import sparkline_svg
 

@@ -13,7 +13,7 @@ from kapstone.clinical.monitoring import check_plausible_value
 from kapstone.clinical.protocols import vital_ranges
 
 from .models import AdverseEvent, Checklist, Observation
-from .protocols import protocol_choices
+from .protocol_versions import protocol_choices
 
 # A time typed on a device whose clock runs slightly ahead of the server's is taken as "now".
 CLOCK_TOLERANCE = timedelta(minutes=2)

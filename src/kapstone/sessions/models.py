@@ -22,6 +22,8 @@ from django_scopes import ScopedManager
 
 from kapstone.practice.tenancy import PracticeScopedModel
 
+from .protocol_versions import session_protocol
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -129,9 +131,7 @@ class MedicineSession(PracticeScopedModel):
 
     @cached_property
     def protocol(self):
-        from .protocols import session_protocol
-
-        return session_protocol(self)
+        return session_protocol(self.protocol_id, self.protocol_overrides, self.protocol_version)
 
     @property
     def is_cancelled(self) -> bool:

@@ -44,7 +44,8 @@ from .models import (
     ProtocolSetting,
     VitalsReading,
 )
-from .protocols import build, override_label, practice_overrides, practice_protocol, route_label
+from .practice_protocols import practice_overrides, practice_protocol
+from .protocol_versions import build, override_label, route_label
 from .roles import ADMINISTERING_ROLES, PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, has_role
 from .state import SessionState, with_records
 

@@ -15,7 +15,7 @@ from kapstone.practice.permissions import Capability, capability_required
 from . import scales, services
 from .forms import DosePlanForm, ProtocolSettingsForm, ScaleLabelsForm, StartSessionForm
 from .models import MedicineSession, Observation, ProtocolChange
-from .protocols import practice_protocol, practice_protocols
+from .practice_protocols import practice_protocol, practice_protocols
 from .roles import PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, RECORDING_ROLES, has_role, require_role
 from .state import SessionState, with_records
 
