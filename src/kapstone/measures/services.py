@@ -1,34 +1,46 @@
 """Measures: assigning instruments, saving and submitting answers, safety alerts. Each step audited."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
 from kapstone.clinical import get_instrument, score
 from kapstone.clinical.instruments import visible_items
-from kapstone.clinical.scoring import missing_items
+from kapstone.clinical.scoring import ScoreResult, missing_items
+from kapstone.pathway.models import Episode
 
 from .alerts import alert_reasons, raise_alert
 from .models import Assignment, PathwayPoint, QuestionnaireResponse, ResponseStatus, SafetyAlert
 from .plan import items_at
 
+if TYPE_CHECKING:
+    # clients, scheduling and sessions sit above measures: named for the type checker only.
+    from kapstone.clients.models import Client
+    from kapstone.scheduling.models import Appointment
+    from kapstone.sessions.models import MedicineSession
+
 
 @transaction.atomic
 def assign(
-    request,
-    client,
-    instrument_id,
+    request: HttpRequest | None,
+    client: "Client",
+    instrument_id: str,
     *,
-    due_at=None,
-    point=PathwayPoint.AD_HOC,
-    episode=None,
-    since_last_contact=False,
-    actor=None,
-    appointment=None,
-    session=None,
+    due_at: datetime | None = None,
+    point: str = PathwayPoint.AD_HOC,
+    episode: Episode | None = None,
+    since_last_contact: bool = False,
+    actor: User | None = None,
+    appointment: "Appointment | None" = None,
+    session: "MedicineSession | None" = None,
 ) -> Assignment:
     """Assign ``instrument_id`` to the client. ``appointment`` / ``session`` name the medicine
     appointment it is due before or the medicine session it follows (one per instrument each)."""
@@ -64,7 +76,15 @@ def assign(
 
 
 @transaction.atomic
-def assign_plan(request, client, point, anchor=None, *, episode=None, actor=None) -> list[Assignment]:
+def assign_plan(
+    request: HttpRequest | None,
+    client: "Client",
+    point: str,
+    anchor: datetime | None = None,
+    *,
+    episode: Episode | None = None,
+    actor: User | None = None,
+) -> list[Assignment]:
     """Assign every instrument of the practice's plan for ``point``, due relative to ``anchor``."""
     anchor = anchor or timezone.now()
     return [
@@ -86,7 +106,9 @@ def assign_plan(request, client, point, anchor=None, *, episode=None, actor=None
 
 
 @transaction.atomic
-def assign_for_medicine_appointment(request, appointment, *, actor=None) -> list[Assignment]:
+def assign_for_medicine_appointment(
+    request: HttpRequest | None, appointment: "Appointment", *, actor: User | None = None
+) -> list[Assignment]:
     """The plan's pre-session questionnaires for a booked medicine appointment, due before it starts.
 
     Called by scheduling when a medicine appointment is booked and again when it is rescheduled:
@@ -122,7 +144,9 @@ def assign_for_medicine_appointment(request, appointment, *, actor=None) -> list
 
 
 @transaction.atomic
-def cancel_for_appointment(request, appointment, *, reason: str, actor=None) -> list[Assignment]:
+def cancel_for_appointment(
+    request: HttpRequest | None, appointment: "Appointment", *, reason: str, actor: User | None = None
+) -> list[Assignment]:
     """Cancel the open questionnaires assigned for a medicine appointment that will not happen
     (cancelled, or the client did not come); what the client already answered stays."""
     now = timezone.now()
@@ -142,7 +166,13 @@ def cancel_for_appointment(request, appointment, *, reason: str, actor=None) -> 
 
 
 @transaction.atomic
-def assign_after_session(request, session, *, ended_at, actor=None) -> list[Assignment]:
+def assign_after_session(
+    request: HttpRequest | None,
+    session: "MedicineSession",
+    *,
+    ended_at: datetime,
+    actor: User | None = None,
+) -> list[Assignment]:
     """The plan's questionnaires for after a dosed medicine session (the EBI), due the plan's days
     after ``ended_at``. Called by sessions when the client is discharged; idempotent."""
     done = set(Assignment.objects.filter(session=session).values_list("instrument_id", flat=True))
@@ -163,7 +193,9 @@ def assign_after_session(request, session, *, ended_at, actor=None) -> list[Assi
     ]
 
 
-def _move(request, assignment, due_at, *, actor=None) -> None:
+def _move(
+    request: HttpRequest | None, assignment: Assignment, due_at: datetime, *, actor: User | None = None
+) -> None:
     before = assignment.due_at
     assignment.due_at = due_at
     assignment.save(update_fields=["due_at"])
@@ -178,7 +210,7 @@ def _move(request, assignment, due_at, *, actor=None) -> None:
 
 
 @transaction.atomic
-def issue_link(request, assignment) -> str:
+def issue_link(request: StaffRequest, assignment: Assignment) -> str:
     """A fresh one-time link token for the assignment (any earlier link stops working)."""
     token = assignment.issue_token()
     assignment.save(update_fields=["token_hash", "link_expires_at"])
@@ -186,7 +218,14 @@ def issue_link(request, assignment) -> str:
     return token
 
 
-def draft_for(client, instrument_id, *, source, assignment=None, entered_by=None) -> QuestionnaireResponse:
+def draft_for(
+    client: "Client",
+    instrument_id: str,
+    *,
+    source: str,
+    assignment: Assignment | None = None,
+    entered_by: User | None = None,
+) -> QuestionnaireResponse:
     """The draft to continue (the assignment's, or the staff member's own), or a new unsaved one."""
     drafts = QuestionnaireResponse.objects.filter(client=client, status=ResponseStatus.DRAFT)
     if assignment is not None:
@@ -217,7 +256,13 @@ class SaveOutcome:
 
 
 @transaction.atomic
-def save_answers(request, response: QuestionnaireResponse, answers: dict[int, int | float], *, submit: bool):
+def save_answers(
+    request: HttpRequest | None,
+    response: QuestionnaireResponse,
+    answers: dict[int, int],
+    *,
+    submit: bool,
+) -> SaveOutcome:
     """Keep the answers as a draft; with ``submit``, score them exactly once nothing is missing.
 
     A submission with missing answers is kept as a draft and returns the missing item numbers, so
@@ -263,7 +308,9 @@ def save_answers(request, response: QuestionnaireResponse, answers: dict[int, in
     return SaveOutcome(response, alerts=alerts)
 
 
-def _raise_alerts(request, response, result, short_name):
+def _raise_alerts(
+    request: HttpRequest | None, response: QuestionnaireResponse, result: ScoreResult, short_name: str
+) -> Iterator[SafetyAlert]:
     for reason in alert_reasons(result, short_name):
         yield raise_alert(
             request,
@@ -278,7 +325,7 @@ def _raise_alerts(request, response, result, short_name):
 
 
 @transaction.atomic
-def acknowledge_alert(request, alert: SafetyAlert, action_taken: str) -> SafetyAlert:
+def acknowledge_alert(request: StaffRequest, alert: SafetyAlert, action_taken: str) -> SafetyAlert:
     if alert.acknowledged_at is not None:
         raise ValueError("This alert was already acknowledged.")
     alert.acknowledged_at = timezone.now()
