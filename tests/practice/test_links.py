@@ -27,6 +27,7 @@ from kapstone.pathway.models import CONSENT_LINK, ConsentDocument, ConsentKind, 
 from kapstone.pathway.tasks import send_consent_link
 from kapstone.portal.models import PORTAL_INVITATION
 from kapstone.practice.links import MAX_TOKEN_LENGTH, LinkKind, new_token
+from kapstone.practice.models import Membership, Role
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import CALENDAR_FEED, CalendarFeed
 from kapstone.screening.models import INTAKE_LINK, Intake
@@ -79,6 +80,7 @@ def _intake(world):
 
 def _staff_invitation(world):
     invitee = make_user(password=None)
+    Membership.objects.create(practice=world.practice, user=invitee, role=Role.THERAPIST)
     return Invitation(practice=world.practice, user=invitee, created_by=world.members["admin"].user)
 
 
@@ -257,3 +259,8 @@ def test_no_email_without_an_address(world, scoped):
 def test_a_staff_invitation_does_not_open_the_portal(client, world, scoped):
     _invitation, token, _url = issue(CASES["staff invitation"], world)
     assert_invalid(client.get(reverse("portal:welcome", args=[token])), CASES["portal invitation"])
+
+
+def test_a_portal_invitation_does_not_open_the_staff_sign_up(client, world, scoped):
+    _invitation, token, _url = issue(CASES["portal invitation"], world)
+    assert_invalid(client.get(reverse("accounts:invitation", args=[token])), CASES["staff invitation"])

@@ -121,7 +121,16 @@ def switch_practice(request):
     return redirect("home:index")
 
 
-@public_link(STAFF_INVITATION, Invitation.objects.by_link)
+def staff_invitation_by_link(token: str) -> Invitation | None:
+    """The live invitation behind a staff link: only someone with a membership in the inviting
+    practice (a client's portal invitation does not open the staff sign-up)."""
+    invitation = Invitation.objects.by_link(token)
+    if invitation is None or not invitation.user.memberships.filter(practice=invitation.practice).exists():
+        return None
+    return invitation
+
+
+@public_link(STAFF_INVITATION, staff_invitation_by_link)
 def accept_invitation(request, invitation, token):
     """An invited member chooses a password through the one-time link from their email."""
     form = SetPasswordForm(invitation.user, request.POST or None)
