@@ -4,31 +4,44 @@ A new version of a document never changes an old one; a treatment signature coun
 current version, so publishing a new version means the client signs again before the next dose.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
+from django.http import HttpRequest
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import actor_of, client_ip, log_event
+from kapstone.practice.models import Practice
 
-from .models import ConsentDocument, ConsentKind, ConsentSignature, text_digest
+from .models import ConsentDocument, ConsentKind, ConsentSignature, Episode, text_digest
 
 
 class ConsentError(Exception):
     """A consent step that is not possible, with a message for the person who asked."""
 
 
-def current_documents(practice) -> dict[str, ConsentDocument]:
+def current_documents(practice: Practice) -> dict[str, ConsentDocument]:
     """The newest version of each kind of consent document the practice has published."""
-    documents = {}
+    documents: dict[str, ConsentDocument] = {}
     for document in ConsentDocument.objects.filter(practice=practice).order_by("kind", "-version"):
         documents.setdefault(document.kind, document)
     return documents
 
 
 @transaction.atomic
-def publish_document(request, kind, *, title, text, changes="", actor=None) -> ConsentDocument:
+def publish_document(
+    request: StaffRequest,
+    kind: str,
+    *,
+    title: str,
+    text: str,
+    changes: str = "",
+    actor: User | None = None,
+) -> ConsentDocument:
     """Publish the next version of a consent document; unsigned requests for older versions stop."""
     if kind not in ConsentKind.values:
         raise ConsentError("Unknown kind of consent.")
@@ -67,7 +80,9 @@ def publish_document(request, kind, *, title, text, changes="", actor=None) -> C
 
 
 @transaction.atomic
-def request_signature(request, episode, kind, *, actor=None) -> tuple[ConsentSignature, str]:
+def request_signature(
+    request: StaffRequest | None, episode: Episode, kind: str, *, actor: User | None = None
+) -> tuple[ConsentSignature, str]:
     """A signing link for the current version of ``kind``: (the request, the one-time token)."""
     document = current_documents(episode.practice).get(kind)
     if document is None:
@@ -99,7 +114,7 @@ def request_signature(request, episode, kind, *, actor=None) -> tuple[ConsentSig
     return signature, token
 
 
-def _lock_pending(signature) -> ConsentSignature:
+def _lock_pending(signature: ConsentSignature) -> ConsentSignature:
     locked = ConsentSignature.objects.select_for_update().select_related("document").get(pk=signature.pk)
     if locked.status != "pending":
         raise ConsentError("This signing link has already been used or is no longer valid.")
@@ -107,7 +122,9 @@ def _lock_pending(signature) -> ConsentSignature:
 
 
 @transaction.atomic
-def sign(request, signature, *, typed_name: str, shown_sha256: str) -> ConsentSignature:
+def sign(
+    request: HttpRequest, signature: ConsentSignature, *, typed_name: str, shown_sha256: str
+) -> ConsentSignature:
     """The client signs: typed name, time, address and browser, and the exact text, frozen."""
     signature = _lock_pending(signature)
     typed_name = " ".join(typed_name.split())
@@ -136,7 +153,7 @@ def sign(request, signature, *, typed_name: str, shown_sha256: str) -> ConsentSi
 
 
 @transaction.atomic
-def decline(request, signature) -> ConsentSignature:
+def decline(request: HttpRequest, signature: ConsentSignature) -> ConsentSignature:
     """The client says no to an optional consent (never possible for the treatment consent)."""
     signature = _lock_pending(signature)
     if signature.document.kind == ConsentKind.TREATMENT:
@@ -157,7 +174,9 @@ def decline(request, signature) -> ConsentSignature:
 
 
 @transaction.atomic
-def countersign(request, signature, *, actor=None) -> ConsentSignature:
+def countersign(
+    request: StaffRequest | None, signature: ConsentSignature, *, actor: User | None = None
+) -> ConsentSignature:
     signature = ConsentSignature.objects.select_for_update().get(pk=signature.pk)
     if signature.signed_at is None:
         raise ConsentError("The client has not signed yet; countersign after they do.")
@@ -206,7 +225,9 @@ class ConsentStatus:
         }[self.state]
 
 
-def _status(kind, document, signatures) -> ConsentStatus:
+def _status(
+    kind: str, document: ConsentDocument | None, signatures: Sequence[ConsentSignature]
+) -> ConsentStatus:
     if document is None:
         return ConsentStatus(kind, None, None, "no_document")
     of_current = [s for s in signatures if s.document_id == document.pk]
@@ -225,7 +246,7 @@ def _status(kind, document, signatures) -> ConsentStatus:
     return ConsentStatus(kind, document, None, "missing")
 
 
-def consent_status(episode) -> dict[str, ConsentStatus]:
+def consent_status(episode: Episode) -> dict[str, ConsentStatus]:
     """Each kind's status: the treatment consent in this episode, the research consent for the client.
 
     Two queries, whatever the number of versions and signatures.
