@@ -13,17 +13,25 @@ Booking rules (the service is the one place that enforces them; forms only colle
   the protocol's minimum observation time has passed.
 """
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import actor_of, log_event, role_of
+from kapstone.clients.models import Client
 from kapstone.measures.services import assign_for_medicine_appointment, cancel_for_appointment
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.readiness import readiness_gaps
-from kapstone.practice.models import Membership, Role
+from kapstone.pathway.transitions import Gap
+from kapstone.practice.models import Membership, Practice, Role
 
 from . import rules
 from .models import (
@@ -50,7 +58,14 @@ MIN_REASON = 10
 class SchedulingError(Exception):
     """A booking that cannot be made. ``field`` names the form field the message belongs next to."""
 
-    def __init__(self, message, *, field=None, gaps=(), clashes=()):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        gaps: Iterable[Gap] = (),
+        clashes: Iterable["Clash"] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -64,7 +79,7 @@ class Clash:
     name: str  # who or what is double booked
     other: Appointment
 
-    def message(self, zone) -> str:
+    def message(self, zone: tzinfo) -> str:
         start, end = self.other.starts_at.astimezone(zone), self.other.ends_at.astimezone(zone)
         return (
             f"{self.name} is already booked {start:%a} {start.day} {start:%b} "
@@ -77,7 +92,7 @@ class Clash:
 # --- queries the booking rules use ---------------------------------------------------------------------
 
 
-def open_episode_of(client) -> Episode | None:
+def open_episode_of(client: Client) -> Episode | None:
     """The client's newest episode that is not closed or withdrawn."""
     return (
         Episode.objects.filter(client=client)
@@ -87,7 +102,7 @@ def open_episode_of(client) -> Episode | None:
     )
 
 
-def bookable_clinicians(practice):
+def bookable_clinicians(practice: Practice) -> QuerySet[Membership]:
     return (
         Membership.objects.active()
         .filter(practice=practice, role__in=CLINICIAN_ROLES)
@@ -96,7 +111,14 @@ def bookable_clinicians(practice):
     )
 
 
-def find_clashes(starts_at, ends_at, clinicians, room, *, exclude=None) -> list[Clash]:
+def find_clashes(
+    starts_at: datetime,
+    ends_at: datetime,
+    clinicians: Iterable[Membership],
+    room: Room | None,
+    *,
+    exclude: Appointment | None = None,
+) -> list[Clash]:
     """Other appointments holding one of ``clinicians`` or ``room`` during [starts_at, ends_at)."""
     busy = Appointment.objects.blocking().overlapping(starts_at, ends_at)
     if exclude is not None:
@@ -123,7 +145,7 @@ def find_clashes(starts_at, ends_at, clinicians, room, *, exclude=None) -> list[
 # --- booking ---------------------------------------------------------------------------------------
 
 
-def _snapshot(appointment, clinicians) -> dict:
+def _snapshot(appointment: Appointment, clinicians: Iterable[Membership]) -> dict[str, Any]:
     return {
         "starts_at": appointment.starts_at.isoformat(),
         "ends_at": appointment.ends_at.isoformat(),
@@ -132,11 +154,11 @@ def _snapshot(appointment, clinicians) -> dict:
     }
 
 
-def _unique(clinicians) -> list[Membership]:
+def _unique(clinicians: Iterable[Membership]) -> list[Membership]:
     return list({member.pk: member for member in clinicians}.values())
 
 
-def _lock(clinicians, room) -> None:
+def _lock(clinicians: Iterable[Membership], room: Room | None) -> None:
     """Serialise bookings that share a clinician or a room (two desks booking the same slot at once)."""
     ids = sorted(member.pk for member in clinicians)
     list(Membership.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
@@ -144,7 +166,7 @@ def _lock(clinicians, room) -> None:
         list(Room.objects.select_for_update().filter(pk=room.pk).values_list("pk"))
 
 
-def _utc(starts_at) -> datetime:
+def _utc(starts_at: object) -> datetime:
     """Store and compute in UTC: adding minutes to a local time would count wall-clock time across a
     DST change (a 150-minute session from 01:00 on the night the clocks go back would end at 03:30)."""
     if not isinstance(starts_at, datetime) or timezone.is_naive(starts_at):
@@ -152,7 +174,17 @@ def _utc(starts_at) -> datetime:
     return starts_at.astimezone(UTC)
 
 
-def _check_slot(client, episode, *, kind, starts_at, minutes, clinicians, room, exclude=None):
+def _check_slot(
+    client: Client,
+    episode: Episode,
+    *,
+    kind: str,
+    starts_at: datetime,
+    minutes: int,
+    clinicians: Sequence[Membership],
+    room: Room | None,
+    exclude: Appointment | None = None,
+) -> datetime:
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         raise SchedulingError(
             f"An appointment lasts from {MIN_MINUTES} to {MAX_MINUTES} minutes.", field="duration_minutes"
@@ -193,7 +225,14 @@ def _check_slot(client, episode, *, kind, starts_at, minutes, clinicians, room, 
     return ends_at
 
 
-def _check_gate(request, episode, override_reason, role, *, already_overridden=()):
+def _check_gate(
+    request: StaffRequest | None,
+    episode: Episode,
+    override_reason: str,
+    role: str | None,
+    *,
+    already_overridden: Iterable[str] = (),
+) -> list[Gap]:
     """Readiness gaps not yet overridden: refused unless an admin/prescriber writes a reason."""
     gaps = [gap for gap in readiness_gaps(episode) if gap.code not in set(already_overridden)]
     if not gaps:
@@ -222,17 +261,17 @@ def _check_gate(request, episode, override_reason, role, *, already_overridden=(
 
 @transaction.atomic
 def book_appointment(
-    request,
-    client,
+    request: StaffRequest | None,
+    client: Client,
     *,
     kind: str,
     starts_at: datetime,
-    clinicians,
-    room=None,
+    clinicians: Iterable[Membership],
+    room: Room | None = None,
     duration_minutes: int | None = None,
     override_reason: str = "",
-    actor=None,
-    role=None,
+    actor: User | None = None,
+    role: str | None = None,
 ) -> Appointment:
     """Book an appointment for the client's open episode; ``duration_minutes=None`` means the usual length
     (for a medicine session: see :func:`kapstone.scheduling.rules.medicine_length`)."""
@@ -298,7 +337,9 @@ def book_appointment(
     return appointment
 
 
-def _log_override(request, appointment, actor, gaps):
+def _log_override(
+    request: StaffRequest | None, appointment: Appointment, actor: User | None, gaps: Sequence[Gap]
+) -> None:
     log_event(
         request,
         "scheduling.appointment.gate_overridden",
@@ -308,11 +349,12 @@ def _log_override(request, appointment, actor, gaps):
     )
 
 
-def _after_commit_schedule_reminder(appointment):
-    transaction.on_commit(lambda pk=appointment.pk: schedule_reminder(pk))
+def _after_commit_schedule_reminder(appointment: Appointment) -> None:
+    pk = appointment.pk
+    transaction.on_commit(lambda: schedule_reminder(pk))
 
 
-def _locked(appointment) -> Appointment:
+def _locked(appointment: Appointment) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if locked.status != AppointmentStatus.SCHEDULED:
         raise SchedulingError(f"This appointment is already {locked.get_status_display().lower()}.")
@@ -328,17 +370,17 @@ def _reason(reason: str, what: str) -> str:
 
 @transaction.atomic
 def reschedule_appointment(
-    request,
-    appointment,
+    request: StaffRequest | None,
+    appointment: Appointment,
     *,
     starts_at: datetime,
     duration_minutes: int,
-    clinicians,
-    room=None,
+    clinicians: Iterable[Membership],
+    room: Room | None = None,
     reason: str,
     override_reason: str = "",
-    actor=None,
-    role=None,
+    actor: User | None = None,
+    role: str | None = None,
 ) -> Appointment:
     """Move an appointment (time, length, clinicians, room), keeping the old values in its history.
 
@@ -416,7 +458,17 @@ def reschedule_appointment(
     return appointment
 
 
-def _close(request, appointment, status, change_kind, action, *, reason="", actor=None, extra=None):
+def _close(
+    request: StaffRequest | None,
+    appointment: Appointment,
+    status: str,
+    change_kind: str,
+    action: str,
+    *,
+    reason: str = "",
+    actor: User | None = None,
+    extra: Mapping[str, object | Callable[[Appointment], object]] | None = None,
+) -> Appointment:
     appointment = _locked(appointment)
     actor = actor_of(request, actor)
     now = timezone.now()
@@ -444,7 +496,9 @@ def _close(request, appointment, status, change_kind, action, *, reason="", acto
 
 
 @transaction.atomic
-def cancel_appointment(request, appointment, reason: str, *, actor=None) -> Appointment:
+def cancel_appointment(
+    request: StaffRequest | None, appointment: Appointment, reason: str, *, actor: User | None = None
+) -> Appointment:
     """Cancel with a reason; the clinicians and room are free again, no reminder is sent, and the
     questionnaires assigned for it that are not done yet are cancelled."""
     reason = _reason(reason, "cancelling")
@@ -465,7 +519,9 @@ def cancel_appointment(request, appointment, reason: str, *, actor=None) -> Appo
 
 
 @transaction.atomic
-def complete_appointment(request, appointment, *, actor=None) -> Appointment:
+def complete_appointment(
+    request: StaffRequest | None, appointment: Appointment, *, actor: User | None = None
+) -> Appointment:
     """Mark an appointment as held. A medicine session then makes an integration appointment due
     within the programme's window (:func:`kapstone.scheduling.rules.integration_window`), counted
     from the session's end."""
@@ -484,7 +540,9 @@ def complete_appointment(request, appointment, *, actor=None) -> Appointment:
 
 
 @transaction.atomic
-def mark_no_show(request, appointment, reason: str = "", *, actor=None) -> Appointment:
+def mark_no_show(
+    request: StaffRequest | None, appointment: Appointment, reason: str = "", *, actor: User | None = None
+) -> Appointment:
     appointment = _close(
         request,
         appointment,
@@ -502,7 +560,7 @@ def mark_no_show(request, appointment, reason: str = "", *, actor=None) -> Appoi
 
 
 @transaction.atomic
-def issue_feed(request, membership) -> str:
+def issue_feed(request: StaffRequest, membership: Membership) -> str:
     """A new secret feed URL token for the member; any earlier URL stops working. Shown once."""
     feed = CalendarFeed.objects.filter(membership=membership).first()
     regenerated = feed is not None
@@ -515,7 +573,7 @@ def issue_feed(request, membership) -> str:
 
 
 @transaction.atomic
-def revoke_feed(request, membership) -> bool:
+def revoke_feed(request: StaffRequest, membership: Membership) -> bool:
     deleted, _ = CalendarFeed.objects.filter(membership=membership).delete()
     if deleted:
         log_event(request, "scheduling.feed.revoked", obj=membership, practice=membership.practice)
@@ -526,7 +584,7 @@ def revoke_feed(request, membership) -> bool:
 
 
 @transaction.atomic
-def save_room(request, form) -> Room:
+def save_room(request: StaffRequest, form: "ModelForm[Room]") -> Room:
     created = form.instance._state.adding
     room = form.save(commit=False)
     room.practice = request.practice
@@ -541,7 +599,7 @@ def save_room(request, form) -> Room:
 
 
 @transaction.atomic
-def save_settings(request, form) -> SchedulingSettings:
+def save_settings(request: StaffRequest, form: "ModelForm[SchedulingSettings]") -> SchedulingSettings:
     settings = form.save(commit=False)
     settings.practice = request.practice
     settings.save()
