@@ -18,7 +18,7 @@ from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.middleware import switch_practice as switch
 
 from . import two_factor
-from .forms import CodeForm, SignInForm
+from .forms import CodeForm, ConfirmPasswordForm, SignInForm
 from .models import STAFF_INVITATION, Invitation
 
 SESSION_NEW_CODES = "kapstone_new_recovery_codes"
@@ -68,13 +68,19 @@ def enroll(request):
     device = two_factor.pending_totp_device(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        first_app = not two_factor.has_confirmed_app(request.user)
         if device.verify_token(form.cleaned_data["code"]):
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 otp_login(request, device)
-                request.session[SESSION_NEW_CODES] = two_factor.new_recovery_codes(request.user)
                 log_event(request, "accounts.2fa.enrolled")
+                if not first_app:
+                    # Adding a second app leaves the recovery codes alone: replacing them asks for
+                    # the password (recovery_codes below).
+                    messages.success(request, "Your new authenticator app is set up.")
+                    return redirect("accounts:security")
+                request.session[SESSION_NEW_CODES] = two_factor.new_recovery_codes(request.user)
             return redirect("accounts:recovery_codes")
         form.add_error(
             "code", "That code did not match. Check the time on your phone and enter the newest code."
@@ -90,16 +96,18 @@ def enroll(request):
 
 @membership_exempt
 def recovery_codes(request):
-    """Show freshly made recovery codes exactly once; afterwards only how many are left."""
-    if request.method == "POST":
+    """Show freshly made recovery codes exactly once; afterwards only how many are left. Making new
+    ones (which voids the old) asks for the current password in the same request."""
+    form = ConfirmPasswordForm(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         request.session[SESSION_NEW_CODES] = two_factor.new_recovery_codes(request.user)
         log_event(request, "accounts.2fa.recovery_codes.created")
         return redirect("accounts:recovery_codes")
-    codes = request.session.pop(SESSION_NEW_CODES, None)
+    codes = request.session.pop(SESSION_NEW_CODES, None) if request.method == "GET" else None
     return render(
         request,
         "accounts/recovery_codes.html",
-        {"codes": codes, "remaining": two_factor.remaining_recovery_codes(request.user)},
+        {"codes": codes, "form": form, "remaining": two_factor.remaining_recovery_codes(request.user)},
     )
 
 
