@@ -8,7 +8,7 @@ from kapstone.pathway import consent
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import Appointment, Room
-from kapstone.screening.eligibility import decide
+from kapstone.screening.assessment import decide
 from kapstone.sessions.services import save_dose_plan
 
 from ..screening.builders import assessed

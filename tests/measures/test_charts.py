@@ -10,7 +10,7 @@ import pytest
 
 from kapstone.clinical import get_instrument
 from kapstone.clinical.outcomes import VERDICTS, OutcomeRates
-from kapstone.measures.charts import rates_chart_svg, trajectory_svg
+from kapstone.measures.graphs import rates_chart_svg, trajectory_svg
 from kapstone.measures.outcome_rates import PeriodRates
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -1,7 +1,8 @@
 from kapstone.measures.models import PathwayPoint
 from kapstone.measures.services import assign
 from kapstone.pathway.services import open_episode
-from kapstone.screening import eligibility, services
+from kapstone.screening import services
+from kapstone.screening.assessment import run_assessment
 from kapstone.screening.models import Inquiry
 
 from ..screening.builders import CLEAN_ANSWERS
@@ -28,7 +29,7 @@ def complete_intake(client):
 
 
 def make_assessment(client):
-    assessment, _ = eligibility.run_assessment(None, complete_intake(client))
+    assessment, _ = run_assessment(None, complete_intake(client))
     return assessment
 
 

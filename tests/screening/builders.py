@@ -3,8 +3,9 @@
 from kapstone.clinical import get_instrument
 from kapstone.clinical.instruments import visible_items
 from kapstone.measures import services as measures
-from kapstone.screening import eligibility, services
-from kapstone.screening.facts import SCREENERS, intake_specs
+from kapstone.screening import services
+from kapstone.screening.assessment import run_assessment
+from kapstone.screening.intake_facts import SCREENERS, intake_specs
 
 # Every intake question answered with the answer that fires no rule.
 CLEAN_ANSWERS = {
@@ -51,5 +52,5 @@ def assessed(client, request=None, screeners=True, **answers):
     intake = complete_intake(client, request, **answers)
     if screeners:
         submit_clean_screeners(client)
-    assessment, _ = eligibility.run_assessment(request, intake)
+    assessment, _ = run_assessment(request, intake)
     return assessment

@@ -10,7 +10,8 @@ from kapstone.clinical.eligibility import bundled_ruleset
 from kapstone.pathway.models import Episode
 from kapstone.pathway.readiness import READY_FOR_DOSING, readiness_gaps
 from kapstone.pathway.services import TransitionError, transition
-from kapstone.screening import eligibility, services
+from kapstone.screening import services
+from kapstone.screening.assessment import decide, run_assessment
 from kapstone.screening.models import EligibilityAssessment, EligibilityDecision, ImmutableError
 
 from .builders import assessed, complete_intake, submit_clean_screeners
@@ -30,7 +31,7 @@ def episode_of(client):
 def test_an_assessment_needs_a_completed_intake(world, scoped):
     intake = services.start_intake(None, world.client, episode_of(world.client))
     with pytest.raises(services.ScreeningError, match="Complete the intake"):
-        eligibility.run_assessment(None, intake)
+        run_assessment(None, intake)
 
 
 def test_an_assessment_stores_the_rule_set_and_the_exact_facts_and_reproduces(world, scoped):
@@ -63,7 +64,7 @@ def test_a_stored_assessment_is_never_changed_or_deleted(world, scoped):
 
 def test_running_again_without_changes_keeps_the_assessment(world, scoped):
     first = assessed(world.client)
-    again, created = eligibility.run_assessment(None, first.intake)
+    again, created = run_assessment(None, first.intake)
     assert (again, created) == (first, False)
 
 
@@ -71,7 +72,7 @@ def test_an_intake_change_makes_a_new_assessment_and_leaves_the_old_one(world, s
     first = assessed(world.client)
     assert first.recommendation == "eligible"
     intake = complete_intake(world.client, sbp=185)
-    second, created = eligibility.run_assessment(None, intake)
+    second, created = run_assessment(None, intake)
     assert created and second.recommendation == "not_eligible"
     first.refresh_from_db()
     assert first.recommendation == "eligible" and first.facts["sbp"] == 122
@@ -80,7 +81,7 @@ def test_an_intake_change_makes_a_new_assessment_and_leaves_the_old_one(world, s
 def test_a_rule_set_change_makes_a_new_assessment_and_never_changes_old_ones(world, scoped):
     first = assessed(world.client, medication_classes=["opioid"])
     assert first.recommendation == "eligible"  # an opioid is a caution under the default rules
-    second, created = eligibility.run_assessment(None, first.intake, ruleset=STRICTER)
+    second, created = run_assessment(None, first.intake, ruleset=STRICTER)
     assert created and second.recommendation == "review"
     assert (second.ruleset_id, second.ruleset_version) == ("riverbend", "2026.1-rb.1")
     assert second.ruleset_digest != first.ruleset_digest and second.facts == first.facts
@@ -154,8 +155,8 @@ def test_approving_over_an_exclusion_is_flagged_as_against_the_recommendation(wo
     request = rf.post("/")
     request.user, request.membership = world.members["prescriber"].user, world.members["prescriber"]
     with pytest.raises(services.ScreeningError, match="reason"):
-        eligibility.decide(request, assessment, outcome="approve")
-    decision = eligibility.decide(
+        decide(request, assessment, outcome="approve")
+    decision = decide(
         request,
         assessment,
         outcome="approve",
@@ -199,7 +200,7 @@ def test_a_decision_needs_the_newest_assessment_of_unchanged_facts(client, world
     complete_intake(world.client, sbp=150)
     page = client.post(decide_url(world.client, first), {"outcome": "approve"}).content.decode()
     assert "changed after this assessment" in page
-    second, _ = eligibility.run_assessment(None, first.intake)
+    second, _ = run_assessment(None, first.intake)
     stale = client.get(reverse("screening:assessment", args=[world.client.pk, first.pk])).content.decode()
     assert "A newer assessment exists" in stale and "Record the decision" not in stale
     client.post(decide_url(world.client, second), {"outcome": "approve", "reason": "BP rechecked at 128/80."})
@@ -212,14 +213,14 @@ def test_no_decision_outside_screening(world, scoped, rf):
     request = rf.post("/")
     request.user, request.membership = world.members["prescriber"].user, world.members["prescriber"]
     with pytest.raises(services.ScreeningError, match="not screening"):
-        eligibility.decide(request, EligibilityAssessment.objects.get(pk=assessment.pk), outcome="approve")
+        decide(request, EligibilityAssessment.objects.get(pk=assessment.pk), outcome="approve")
 
 
 def test_a_decision_is_never_changed(world, scoped, rf):
     assessment = assessed(world.client)
     request = rf.post("/")
     request.user, request.membership = world.members["prescriber"].user, world.members["prescriber"]
-    decision = eligibility.decide(request, assessment, outcome="approve")
+    decision = decide(request, assessment, outcome="approve")
     decision.outcome = "decline"
     with pytest.raises(ImmutableError):
         decision.save()
@@ -240,9 +241,7 @@ def test_no_move_to_eligible_and_no_dosing_without_an_approval(world, scoped, rf
     assessment = assessed(world.client)
     request = rf.post("/")
     request.user, request.membership = world.members["prescriber"].user, world.members["prescriber"]
-    eligibility.decide(
-        request, assessment, outcome="approve_with_conditions", conditions="Recheck BP each dose."
-    )
+    decide(request, assessment, outcome="approve_with_conditions", conditions="Recheck BP each dose.")
     assert "screening.eligibility" not in [gap.code for gap in readiness_gaps(episode_of(world.client))]
 
 
@@ -250,7 +249,7 @@ def test_a_decline_keeps_the_gate_closed(world, scoped, rf):
     assessment = assessed(world.client)
     request = rf.post("/")
     request.user, request.membership = world.members["prescriber"].user, world.members["prescriber"]
-    eligibility.decide(request, assessment, outcome="decline", reason="Client chose another treatment.")
+    decide(request, assessment, outcome="decline", reason="Client chose another treatment.")
     gaps = readiness_gaps(episode_of(world.client))
     assert "screening.eligibility" in [gap.code for gap in gaps]
     assert READY_FOR_DOSING == "ready_for_dosing"
@@ -306,7 +305,7 @@ def test_the_chart_section(world, scoped, rf):
     assessment = assessed(world.client, sbp=150)
     request = rf.get("/")
     request.user, request.membership = world.members["prescriber"].user, world.members["prescriber"]
-    eligibility.decide(request, assessment, outcome="approve", reason="Home BP readings are normal.")
+    decide(request, assessment, outcome="approve", reason="Home BP readings are normal.")
     context = chart_context(request, world.client)
     assert context["screening"]["decision"].outcome == "approve"
     html = render_to_string("screening/chart_section.html", {"client": world.client, **context})

@@ -6,7 +6,7 @@ import time_machine
 from django.utils import timezone
 
 from kapstone.clinical.eligibility import evaluate_eligibility, load_fact_catalogue
-from kapstone.screening.facts import build_facts, intake_specs, screener_specs
+from kapstone.screening.intake_facts import build_facts, intake_specs, screener_specs
 
 from .builders import CLEAN_ANSWERS, complete_intake, lowest_answers, submit_clean_screeners, submit_screener
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from kapstone.audit.models import AuditEvent
 from kapstone.measures.models import Assignment
 from kapstone.screening import services
-from kapstone.screening.facts import SCREENERS, intake_specs, missing_answers
+from kapstone.screening.intake_facts import SCREENERS, intake_specs, missing_answers
 from kapstone.screening.models import Intake
 
 from .builders import CLEAN_ANSWERS, submit_screener

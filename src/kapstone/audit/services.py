@@ -1,6 +1,6 @@
 """``log_event``: the one way to write the audit trail."""
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, overload
 
 from django.conf import settings
 from django.db import models, transaction
@@ -14,8 +14,13 @@ from .models import SYSTEM_CHAIN, AuditEvent, ChainHead
 if TYPE_CHECKING:
     # accounts sits above audit: the user model is named for the type checker only, never imported.
     from kapstone.accounts.models import User
+    from kapstone.accounts.requests import StaffRequest
 
 
+@overload
+def actor_of(request: "StaffRequest", actor: "User | None" = None) -> "User": ...
+@overload
+def actor_of(request: HttpRequest | None, actor: "User | None" = None) -> "User | None": ...
 def actor_of(request: HttpRequest | None, actor: "User | None" = None) -> "User | None":
     """Who acts: ``actor`` when a caller names one (a background job, the demo), else the signed-in user
     of ``request``; None for an anonymous request or none at all. Services stamp their ``*_by`` fields
@@ -23,7 +28,7 @@ def actor_of(request: HttpRequest | None, actor: "User | None" = None) -> "User 
     if actor is not None:
         return actor
     if request is not None and request.user.is_authenticated:
-        return cast("User", request.user)  # AUTH_USER_MODEL is accounts.User
+        return request.user
     return None
 
 

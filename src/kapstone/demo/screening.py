@@ -17,8 +17,8 @@ from kapstone.clinical.instruments import visible_items
 from kapstone.measures.models import QuestionnaireResponse
 from kapstone.pathway.models import EpisodeState
 from kapstone.practice.models import Membership, Role
-from kapstone.screening.eligibility import is_against, overridden_rules, run_assessment
-from kapstone.screening.facts import SCREENERS, intake_specs
+from kapstone.screening.assessment import is_against, overridden_rules, run_assessment
+from kapstone.screening.intake_facts import SCREENERS, intake_specs
 from kapstone.screening.models import (
     DecisionOutcome,
     EligibilityDecision,

@@ -53,7 +53,7 @@ from kapstone.clinical.outcomes import (
 )
 from kapstone.practice.models import Practice
 
-from .charts import period_label, trajectory_svg
+from .graphs import period_label, trajectory_svg
 from .models import QuestionnaireResponse
 
 # Sent with no arguments; the app that records doses answers with a DosingFacts (kapstone.sessions).

@@ -14,7 +14,6 @@ from kapstone.clinical import get_instrument
 from kapstone.practice.permissions import Capability, capability_required
 
 from . import services
-from .charts import rates_chart_svg
 from .forms import (
     AcknowledgeForm,
     AdministerForm,
@@ -23,6 +22,7 @@ from .forms import (
     PlanItemForm,
     QuestionnaireForm,
 )
+from .graphs import rates_chart_svg
 from .models import Assignment, MeasurementPlanItem, PathwayPoint, QuestionnaireResponse, SafetyAlert
 from .outcome_forms import OutcomeFilterForm
 from .outcome_rates import (

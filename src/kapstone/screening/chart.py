@@ -1,7 +1,7 @@
 """The screening section of the client chart: intake status, newest recommendation, decision."""
 
-from .eligibility import latest_assessment
-from .facts import missing_answers
+from .assessment import latest_assessment
+from .intake_facts import missing_answers
 from .models import EligibilityDecision
 from .services import current_episode, intake_for
 

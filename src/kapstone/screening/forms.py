@@ -6,9 +6,9 @@ from kapstone.clients.forms import clean_phone
 from kapstone.clinical.eligibility import load_evidence
 from kapstone.practice.models import Membership, Role
 
+from .assessment import reason_required
 from .content import SELF_CHECK, SELF_CHECK_ANSWERS
-from .eligibility import reason_required
-from .facts import CLIENT_GROUP_TITLES, FOLLOW_UPS, GROUP_TITLES, catalogue
+from .intake_facts import CLIENT_GROUP_TITLES, FOLLOW_UPS, GROUP_TITLES, catalogue
 from .models import AboutPage, ContactMethod, DecisionOutcome, InquiryStatus
 from .services import TRIAGE_TARGETS
 
@@ -165,7 +165,7 @@ def _none_name(key: str) -> str:
 
 class IntakeForm(forms.Form):
     """One field per intake fact, built from the fact catalogue. Every field may be left empty in a
-    draft; :func:`kapstone.screening.facts.missing_answers` says what a complete intake still needs."""
+    draft; :func:`kapstone.screening.intake_facts.missing_answers` says what a complete intake still needs."""
 
     def __init__(self, *args, specs, for_client=False, medications=True, notes=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -155,7 +155,7 @@ class Intake(PracticeScopedModel, SecretLink):
 
     ``answers`` maps fact keys (``kapstone/clinical/data/eligibility/facts.toml``) to values; a missing
     key means not answered yet. The client fills the self-report facts through a one-time link, staff
-    complete and verify the rest; screener results come from the measures app (see screening.facts).
+    complete and verify the rest; screener results come from the measures app (see screening.intake_facts).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

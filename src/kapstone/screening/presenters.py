@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from kapstone.clinical.eligibility import CAUTION, EXCLUDE, FIRED, NOT_ASSESSED, REVIEW, load_evidence
 
-from .facts import catalogue
+from .intake_facts import catalogue
 
 SEVERITY_ORDER = {EXCLUDE: 0, REVIEW: 1, CAUTION: 2}
 SEVERITY_WORDS = {EXCLUDE: "Exclude", REVIEW: "Review", CAUTION: "Caution"}

@@ -17,8 +17,8 @@ from kapstone.practice.tenancy import practice_scope
 
 from . import services
 from .content import about_text
-from .facts import SCREENERS, intake_specs
 from .forms import InquiryForm, IntakeForm
+from .intake_facts import SCREENERS, intake_specs
 from .models import INTAKE_LINK, Intake
 from .ratelimit import inquiry_rate, take_token
 

@@ -1,6 +1,6 @@
 """Screening changes: inquiries, intake, assessments and decisions. Each one atomic, checked, audited.
 
-Inquiries and intake live here; assessments and decisions in :mod:`kapstone.screening.eligibility`.
+Inquiries and intake live here; assessments and decisions in :mod:`kapstone.screening.assessment`.
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +16,7 @@ from kapstone.measures.services import assign
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.services import TransitionError, transition
 
-from .facts import FOLLOW_UPS, SCREENERS, intake_specs, is_asked, missing_answers
+from .intake_facts import FOLLOW_UPS, SCREENERS, intake_specs, is_asked, missing_answers
 from .models import Inquiry, InquiryStatus, InquiryTriage, Intake
 from .tasks import notify_new_inquiry
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kapstone.accounts.requests import StaffRequest
+from kapstone.audit.services import actor_of
 from kapstone.clinical import get_instrument, score
 from kapstone.clinical.instruments import Item
 from kapstone.clinical.monitoring import DischargeEvaluation, evaluate_discharge
@@ -18,7 +19,7 @@ from kapstone.measures.services import assign_after_session
 from .events import session_discharged
 from .models import Discharge, MedicineSession
 from .roles import PRESCRIBING_ROLES, RECORDING_ROLES, has_role
-from .services import SessionError, _actor, _log, load
+from .services import SessionError, load, log_session_event
 from .state import SessionState
 
 ALDRETE = "aldrete"
@@ -100,7 +101,7 @@ def discharge_session(
         practice=session.practice,
         session=session,
         discharged_at=discharged_at,
-        discharged_by=_actor(request),
+        discharged_by=actor_of(request),
         aldrete_answers={str(k): v for k, v in sorted(aldrete_answers.items())},
         aldrete_total=total if total is not None else 0,
         criteria={c.id: bool(criteria.get(c.id)) for c in state.protocol.discharge.criteria},
@@ -109,9 +110,11 @@ def discharge_session(
         escort_name=escort_name.strip(),
         notes=notes.strip(),
     )
-    _log(request, "sessions.discharge.recorded", record, session, aldrete=record.aldrete_total)
+    log_session_event(request, "sessions.discharge.recorded", record, session, aldrete=record.aldrete_total)
     if not result.allowed:
-        _log(request, "sessions.discharge.overridden", record, session, blocking=len(result.blocking))
+        log_session_event(
+            request, "sessions.discharge.overridden", record, session, blocking=len(result.blocking)
+        )
     # The plan's questionnaires for after a dosed session (the EBI), due a day after the discharge.
     assign_after_session(request, session, ended_at=record.discharged_at)
     session_discharged.send(sender=Discharge, request=request, session=session, discharge=record)

@@ -12,6 +12,7 @@ from kapstone.clinical import get_instrument
 from kapstone.clinical.monitoring import check_plausible_value
 from kapstone.clinical.protocols import vital_ranges
 
+from .amounts import plain
 from .models import AdverseEvent, Checklist, Observation
 from .protocol_versions import protocol_choices
 
@@ -91,11 +92,12 @@ class ProtocolSettingsForm(forms.Form):
             low, high = param.bounds
             original = base_params[path].value
             hint = (
-                f"{_fmt(low)} to {_fmt(high)} {param.unit}; protocol default {_fmt(original)} {param.unit}."
+                f"{plain(low)} to {plain(high)} {param.unit}; "
+                f"protocol default {plain(original)} {param.unit}."
             )
             field = forms.DecimalField(
                 label=path,
-                initial=_fmt(param.value),
+                initial=plain(param.value),
                 help_text=hint,
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
@@ -115,10 +117,6 @@ class ProtocolSettingsForm(forms.Form):
         for path, param, original in self.rows:
             out.setdefault(path.split(".")[0], []).append((self[path], param, original))
         return out.items()
-
-
-def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 # --- dose plan and starting a session --------------------------------------------------------------------
@@ -198,7 +196,7 @@ class ChecklistForm(forms.ModelForm):
     def __init__(self, *args, per_kg=False, **kwargs):
         super().__init__(*args, **kwargs)
         r = vital_ranges()["weight_kg"]
-        self.fields["weight_kg"].help_text = f"{_fmt(r.low)} to {_fmt(r.high)} kg." + (
+        self.fields["weight_kg"].help_text = f"{plain(r.low)} to {plain(r.high)} kg." + (
             " Needed: this protocol doses by weight." if per_kg else ""
         )
         self.fields["pregnancy_status"].choices = [c for c in self.fields["pregnancy_status"].choices if c[0]]
@@ -246,31 +244,31 @@ class DoseOrderForm(forms.Form):
         d, stock = protocol.dose, protocol.stock
         unit = d.unit
         if booster and d.booster.max_each is not None:
-            rng = f"Booster up to {_fmt(d.booster.max_each.value)} {unit}"
+            rng = f"Booster up to {plain(d.booster.max_each.value)} {unit}"
         else:
             rng = (
-                f"Protocol range {_fmt(d.minimum.value)} to {_fmt(d.maximum.value)} {unit}, "
-                f"default {_fmt(d.default.value)}"
+                f"Protocol range {plain(d.minimum.value)} to {plain(d.maximum.value)} {unit}, "
+                f"default {plain(d.default.value)}"
             )
         if d.step is not None:
-            rng += f", in steps of {_fmt(d.step.value)} {unit}"
+            rng += f", in steps of {plain(d.step.value)} {unit}"
         self.fields["dose"].label = f"{'Booster dose' if booster else 'Dose'} ({unit})"
         self.fields["dose"].help_text = rng + "."
         r = vital_ranges()["weight_kg"]
         self.fields["weight_kg"].required = d.basis == "mg_per_kg"
         self.fields[
             "weight_kg"
-        ].help_text = f"{_fmt(r.low)} to {_fmt(r.high)} kg; mg/kg uses the {d.weight} body weight."
+        ].help_text = f"{plain(r.low)} to {plain(r.high)} kg; mg/kg uses the {d.weight} body weight."
         noun = {"solution": "mg/mL", "unit": "mg per tablet/lozenge", "device": "mg per device"}[stock.form]
-        self.fields["stock_strength"].choices = [(_fmt(s), f"{_fmt(s)} {noun}") for s in stock.strengths]
+        self.fields["stock_strength"].choices = [(plain(s), f"{plain(s)} {noun}") for s in stock.strengths]
         if protocol.infusion is None or booster:
             del self.fields["infusion_minutes"]
             del self.fields["bag_volume_ml"]
         else:
             low, high = protocol.infusion.duration_minutes.bounds
             self.fields["infusion_minutes"].initial = protocol.infusion.duration_minutes.as_int
-            self.fields["infusion_minutes"].help_text = f"Protocol {_fmt(low)} to {_fmt(high)} min."
-            self.fields["bag_volume_ml"].initial = _fmt(protocol.infusion.bag_volume_ml.value)
+            self.fields["infusion_minutes"].help_text = f"Protocol {plain(low)} to {plain(high)} min."
+            self.fields["bag_volume_ml"].initial = plain(protocol.infusion.bag_volume_ml.value)
 
     def clean_weight_kg(self):
         weight = self.cleaned_data.get("weight_kg")
@@ -302,7 +300,7 @@ class AdministrationForm(SessionForm):
         super().__init__(*args, **kwargs)
         self.orders = {str(o.pk): o for o in orders}
         self.fields["order"].choices = [
-            (str(o.pk), f"{o.get_kind_display()}: {_fmt(o.dose_mg)} mg {o.route}") for o in orders
+            (str(o.pk), f"{o.get_kind_display()}: {plain(o.dose_mg)} mg {o.route}") for o in orders
         ]
 
 
@@ -329,7 +327,7 @@ class VitalsForm(SessionForm):
         for name in self.UNITS:
             r = ranges[name]
             field = self.fields[name]
-            field.help_text = f"{_fmt(r.low)} to {_fmt(r.high)} {r.unit}"
+            field.help_text = f"{plain(r.low)} to {plain(r.high)} {r.unit}"
             field.widget.attrs.update({"inputmode": "numeric", "class": "big-number", "autocomplete": "off"})
 
     def _plausible(self, name):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kapstone.accounts.requests import StaffRequest
+from kapstone.audit.services import actor_of
 from kapstone.clinical import score
 from kapstone.clinical.monitoring import Flag, Reading, ReadingContext, check_plausible, check_vitals
 from kapstone.measures.alerts import raise_alert
@@ -32,7 +33,7 @@ from .models import (
 )
 from .roles import ADMINISTERING_ROLES, has_role
 from .scales import level_label
-from .services import SessionError, _actor, _log, load, record_administration
+from .services import SessionError, load, log_session_event, record_administration
 from .state import ALERT_SEVERITIES, SessionState, alert_severity
 
 # The records a session keeps in versions (models.SessionRecord): each has its session and amendments.
@@ -129,7 +130,7 @@ def record_vitals(
         session=session,
         taken_at=taken_at,
         flags=flags,
-        recorded_by=_actor(request),
+        recorded_by=actor_of(request),
         amends=amends,
         amendment_reason=reason,
         entered_in_error=entered_in_error,
@@ -137,9 +138,13 @@ def record_vitals(
     )
     record.alert = _alert_for(request, session, SafetyAlert.Kind.VITALS, flags, "Vitals")
     record.save()
-    _log(request, "sessions.vitals.recorded", record, session, flagged=[f["parameter"] for f in flags])
+    log_session_event(
+        request, "sessions.vitals.recorded", record, session, flagged=[f["parameter"] for f in flags]
+    )
     if amends is not None:
-        _log(request, "sessions.record.amended", record, session, record="vitals", original=str(amends.pk))
+        log_session_event(
+            request, "sessions.record.amended", record, session, record="vitals", original=str(amends.pk)
+        )
     return record
 
 
@@ -183,7 +188,7 @@ def record_observation(
         # A configurable scale keeps the practice's words as shown when it was rated (scales.py).
         band=level_label(session.practice, scale, int(value)) or result.band or "",
         flags=flags,
-        recorded_by=_actor(request),
+        recorded_by=actor_of(request),
         amends=amends,
         amendment_reason=reason,
         entered_in_error=entered_in_error,
@@ -191,9 +196,9 @@ def record_observation(
     label = Observation.Scale(scale).label
     record.alert = _alert_for(request, session, SafetyAlert.Kind.OBSERVATION, flags, label)
     record.save()
-    _log(request, "sessions.observation.recorded", record, session, scale=scale)
+    log_session_event(request, "sessions.observation.recorded", record, session, scale=scale)
     if amends is not None:
-        _log(
+        log_session_event(
             request, "sessions.record.amended", record, session, record="observation", original=str(amends.pk)
         )
     return record
@@ -242,16 +247,16 @@ def record_adverse_event(
         relatedness=relatedness,
         action_taken=action_taken.strip(),
         outcome=outcome,
-        recorded_by=_actor(request),
+        recorded_by=actor_of(request),
         amends=amends,
         amendment_reason=reason,
         entered_in_error=entered_in_error,
     )
-    _log(
+    log_session_event(
         request, "sessions.adverse_event.recorded", record, session, category=category, serious=record.serious
     )
     if amends is not None:
-        _log(
+        log_session_event(
             request,
             "sessions.record.amended",
             record,
@@ -285,14 +290,16 @@ def add_note(
         session=session,
         written_at=written_at,
         text=text.strip(),
-        recorded_by=_actor(request),
+        recorded_by=actor_of(request),
         amends=amends,
         amendment_reason=reason,
         entered_in_error=entered_in_error,
     )
-    _log(request, "sessions.note.added", record, session)
+    log_session_event(request, "sessions.note.added", record, session)
     if amends is not None:
-        _log(request, "sessions.record.amended", record, session, record="note", original=str(amends.pk))
+        log_session_event(
+            request, "sessions.record.amended", record, session, record="note", original=str(amends.pk)
+        )
     return record
 
 
@@ -380,7 +387,7 @@ def _amend_administration(
             session=session,
             order=original.order,
             given_by=original.given_by,
-            recorded_by=_actor(request),
+            recorded_by=actor_of(request),
             amends=original,
             amendment_reason=common["reason"],
             entered_in_error=True,
@@ -396,7 +403,7 @@ def _amend_administration(
             now=common["now"],
             **values,
         )
-    _log(
+    log_session_event(
         request,
         "sessions.record.amended",
         record,

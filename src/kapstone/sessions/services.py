@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from kapstone.accounts.models import User
 from kapstone.accounts.requests import StaffRequest
-from kapstone.audit.services import log_event
+from kapstone.audit.services import actor_of, log_event
 from kapstone.clients.models import Client
 from kapstone.clinical import dosing, get_instrument
 from kapstone.clinical.monitoring import check_plausible_value
@@ -66,15 +66,7 @@ class SessionError(Exception):
         self.problems = list(problems)
 
 
-@overload
-def _actor(request: StaffRequest) -> User: ...
-@overload
-def _actor(request: None) -> None: ...
-def _actor(request: StaffRequest | None) -> User | None:
-    return request.user if request is not None and request.user.is_authenticated else None
-
-
-def _log(
+def log_session_event(
     request: StaffRequest | None,
     action: str,
     obj: PracticeScopedModel,
@@ -83,6 +75,7 @@ def _log(
     actor: User | None = None,
     **data: Any,
 ) -> None:
+    """Audit a change to a session record: its client and practice come from the record itself."""
     client = session.client if session is not None else getattr(obj, "client", None)
     log_event(request, action, obj=obj, client=client, actor=actor, practice=obj.practice, data=data)
 
@@ -137,7 +130,7 @@ def update_protocol_settings(
     )
     setting.overrides = overrides
     setting.updated_at = timezone.now()
-    setting.updated_by = _actor(request)
+    setting.updated_by = actor_of(request)
     setting.save()
     records = []
     for path, value in sorted(changed.items()):
@@ -151,7 +144,7 @@ def update_protocol_settings(
             unit=param.unit,
             reason=reason,
             version_label=after.version_label,
-            changed_by=_actor(request),
+            changed_by=actor_of(request),
         )
         log_event(
             request,
@@ -197,9 +190,9 @@ def save_dose_plan(
         planned_dose=planned,
         dose_unit=dose.unit,
         notes=notes.strip(),
-        prescribed_by=_actor(request),
+        prescribed_by=actor_of(request),
     )
-    _log(request, "sessions.dose_plan.saved", plan, protocol=protocol.id)
+    log_session_event(request, "sessions.dose_plan.saved", plan, protocol=protocol.id)
     return plan
 
 
@@ -268,13 +261,15 @@ def start_session(
         protocol_overrides={o.path: f"{o.new.normalize():f}" for o in protocol.overrides},
         room=room,
         opened_at=now,
-        opened_by=_actor(request),
+        opened_by=actor_of(request),
         readiness_gaps=[{"code": g.code, "label": g.label, "who": g.who} for g in gaps],
         readiness_override_reason=override_reason if gaps else "",
     )
-    _log(request, "sessions.session.started", session, protocol=protocol.version_label)
+    log_session_event(request, "sessions.session.started", session, protocol=protocol.version_label)
     if gaps:
-        _log(request, "sessions.session.readiness_overridden", session, gaps=[g.code for g in gaps])
+        log_session_event(
+            request, "sessions.session.readiness_overridden", session, gaps=[g.code for g in gaps]
+        )
     if episode.state == EpisodeState.PREPARATION:
         try:
             transition(
@@ -430,11 +425,13 @@ def confirm_checklist(
         cssrs_summary=review.cssrs_summary[:200],
         problems=review.problems,
         override_reason=override_reason if review.problems else "",
-        confirmed_by=_actor(request),
+        confirmed_by=actor_of(request),
     )
-    _log(request, "sessions.checklist.confirmed", checklist, session)
+    log_session_event(request, "sessions.checklist.confirmed", checklist, session)
     if review.problems:
-        _log(request, "sessions.checklist.overridden", checklist, session, problems=len(review.problems))
+        log_session_event(
+            request, "sessions.checklist.overridden", checklist, session, problems=len(review.problems)
+        )
     return checklist
 
 
@@ -575,12 +572,12 @@ def order_dose(
         problems=problems,
         override_reason=override_reason if problems else "",
         notes=notes.strip(),
-        ordered_by=_actor(request),
+        ordered_by=actor_of(request),
         ordered_at=now or timezone.now(),
     )
-    _log(request, "sessions.dose.ordered", order, session, kind=order.kind)
+    log_session_event(request, "sessions.dose.ordered", order, session, kind=order.kind)
     if problems:
-        _log(
+        log_session_event(
             request,
             "sessions.dose.range_overridden",
             order,
@@ -651,12 +648,12 @@ def record_administration(
         order=order,
         given_at=given_at,
         amount_mg=amount,
-        given_by=_actor(request),
+        given_by=actor_of(request),
         lot_number=lot_number.strip(),
         note=note.strip(),
-        recorded_by=_actor(request),
+        recorded_by=actor_of(request),
         amends=amends,
         amendment_reason=reason,
     )
-    _log(request, "sessions.dose.administered", record, session, kind=order.kind)
+    log_session_event(request, "sessions.dose.administered", record, session, kind=order.kind)
     return record

@@ -1,7 +1,7 @@
 """Server-rendered SVG of one session's vitals: the trend chart on the session page and the sparkline
 on each live-board card.
 
-Pure drawing, like ``kapstone.measures.charts`` (whose primitives it shares): no database, no Django.
+Pure drawing, like ``kapstone.measures.graphs`` (whose primitives it shares): no database, no Django.
 It reads duck-typed readings (``taken_at``, ``sbp``, ``dbp``, ``hr``, ``spo2``, ``flags``) and the
 protocol's ``thresholds`` (``kapstone.clinical.protocols.Threshold``) and draws every threshold the
 protocol has for a plotted parameter, whatever it is (high or low, pre-dose or after the dose), so a
@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from html import escape
 
-from kapstone.measures.charts import ACCENT, FONT, INK, MUTED, aware_time, nice_step, num, svg_text
+from kapstone.measures.graphs import ACCENT, FONT, INK, MUTED, aware_time, nice_step, num, svg_text
 
 # Threshold lines: dotted for a pre-dose review level, dashed for a warning, solid for critical.
 # Dark enough for 3:1 against white (WCAG non-text contrast); the label carries the meaning.
@@ -125,6 +125,44 @@ def threshold_line(th, readings: Sequence, dose_time: datetime | None) -> tuple[
     return value, f"{parameter} {change} > {text} from {base} ({th.severity})"
 
 
+def nearest_lines(lines: Sequence, values: Sequence) -> list:
+    """The threshold lines worth drawing: per parameter and direction, the nearest limit beyond the
+    readings (the one the next reading would cross) and every limit the readings already crossed.
+
+    Drawing all of them would squeeze the readings into a sliver between 40 and 200 mmHg under a
+    stack of labels; the rest are listed in the chart's description.
+    """
+    if not values:
+        return list(lines)
+    low, high = float(min(values)), float(max(values))
+    keep: list = []
+    nearest: dict[tuple[str, str], tuple[float, object]] = {}
+    for th, (value, label) in lines:
+        rising = th.comparison.startswith((">", "rise"))
+        crossed = value <= high if rising else value >= low
+        if crossed:
+            keep.append((th, (value, label)))
+            continue
+        key = (th.parameter, "high" if rising else "low")
+        distance = value - high if rising else low - value
+        if key not in nearest or distance < nearest[key][0]:
+            nearest[key] = (distance, (th, (value, label)))
+    keep += [line for _, line in nearest.values()]
+    return [line for line in lines if line in keep]
+
+
+def spread(labels: Sequence[tuple[float, str]], top: float, bottom: float, gap: float) -> list:
+    """Label positions at least ``gap`` apart and within ``top``..``bottom``, each as near its line as
+    that allows (pushed down from the top, then back up from the bottom)."""
+    placed = sorted(labels)
+    ys = [y for y, _ in placed]
+    for i in range(len(ys)):
+        ys[i] = max(ys[i], top if i == 0 else ys[i - 1] + gap)
+    for i in reversed(range(len(ys))):
+        ys[i] = min(ys[i], bottom if i == len(ys) - 1 else ys[i + 1] - gap)
+    return [(y, label) for y, (_, label) in zip(ys, placed, strict=True)]
+
+
 def _flagged(reading, key: str) -> bool:
     return any(f.get("parameter") == key for f in (getattr(reading, "flags", None) or []))
 
@@ -188,7 +226,10 @@ def vitals_chart_svg(
         if not dose_time:
             own = [th for th in own if th.when != "after_dose"]
         values = [getattr(r, s.key) for r in readings for s in panel.series if getattr(r, s.key) is not None]
-        lines = [(th, line) for th in own if (line := threshold_line(th, readings, dose_time)) is not None]
+        every_line = [
+            (th, line) for th in own if (line := threshold_line(th, readings, dose_time)) is not None
+        ]
+        lines = nearest_lines(every_line, values)
         limits = [value for _, (value, _) in lines]
         bottom = top + PANEL_HEIGHT
         body.append(
@@ -242,11 +283,9 @@ def vitals_chart_svg(
                 f'stroke="{colour}" stroke-width="1.5"{dash_attr}/></g>'
             )
             labels.append((ty, label))
-        # Labels sit in the right margin, pushed apart where two limits are close (DBP 110 and 120).
-        previous = -math.inf
-        for ty, label in sorted(labels):
-            ty = max(ty, previous + FONT + 1)
-            previous = ty
+        # Labels sit in the right margin, pushed apart where two limits are close (DBP 110 and 120),
+        # and kept beside their own panel.
+        for ty, label in spread(labels, top, bottom, FONT + 1):
             body.append(svg_text(plot_right + 6, ty + FONT * 0.35, label, "chart-threshold-label"))
 
         for series in panel.series:
@@ -299,8 +338,10 @@ def vitals_chart_svg(
                     f'stroke-width="2"{dash_attr}/>'
                 )
                 body.append(svg_text(lx + i * 56 + 20, ly, series.label, "chart-legend"))
-        if lines:
-            words.append(f"{panel.title} thresholds: " + "; ".join(label for _, (_, label) in lines) + ".")
+        if every_line:
+            words.append(
+                f"{panel.title} thresholds: " + "; ".join(label for _, (_, label) in every_line) + "."
+            )
         top = bottom + PANEL_GAP
 
     plot_bottom = top - PANEL_GAP

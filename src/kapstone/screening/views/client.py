@@ -15,9 +15,12 @@ from kapstone.pathway.models import Episode, EpisodeState, with_current_stage
 from kapstone.pathway.transitions import gaps_for
 from kapstone.practice.permissions import Capability, capability_required
 
-from .. import eligibility, services
-from ..facts import SCREENERS, intake_specs, missing_answers, screener_responses
+from .. import services
+from ..assessment import DECIDER_ROLES, decision_blockers
+from ..assessment import decide as decide_eligibility
+from ..assessment import run_assessment as assess_intake
 from ..forms import DecisionForm, IntakeForm
+from ..intake_facts import SCREENERS, intake_specs, missing_answers, screener_responses
 from ..models import EligibilityAssessment, EligibilityDecision, Intake
 from ..presenters import assessment_view
 from ..tasks import send_intake_link
@@ -31,7 +34,7 @@ def _episode_and_intake(client):
 
 
 def _require_decider(request):
-    if request.membership.role not in eligibility.DECIDER_ROLES:
+    if request.membership.role not in DECIDER_ROLES:
         raise PermissionDenied("Only a prescriber decides eligibility.")
 
 
@@ -83,7 +86,7 @@ def client_screening(request, client_id):
         "assessments": assessments,
         "decisions": decisions,
         "gaps": gaps_for(episode, EpisodeState.ELIGIBLE) if episode else [],
-        "can_decide": request.membership.role in eligibility.DECIDER_ROLES,
+        "can_decide": request.membership.role in DECIDER_ROLES,
     }
     log_event(request, "screening.overview.viewed", obj=client)
     return render(request, "screening/client.html", context)
@@ -202,7 +205,7 @@ def run_assessment(request, client_id):
         messages.error(request, "Start and complete the intake before running the eligibility assessment.")
         return redirect("screening:client", client_id=client.pk)
     try:
-        assessment, created = eligibility.run_assessment(request, current)
+        assessment, created = assess_intake(request, current)
     except services.ScreeningError as error:
         messages.error(request, str(error))
         return redirect("screening:client", client_id=client.pk)
@@ -216,8 +219,8 @@ def run_assessment(request, client_id):
 
 def _assessment_page(request, client, assessment, form=None, status=200):
     decisions = list(assessment.decisions.select_related("decided_by"))
-    blockers = eligibility.decision_blockers(assessment)
-    can_decide = request.membership.role in eligibility.DECIDER_ROLES and not blockers
+    blockers = decision_blockers(assessment)
+    can_decide = request.membership.role in DECIDER_ROLES and not blockers
     if can_decide and form is None:
         form = DecisionForm(assessment=assessment)
     context = {
@@ -228,7 +231,7 @@ def _assessment_page(request, client, assessment, form=None, status=200):
         "decisions": decisions,
         "blockers": blockers,
         "can_decide": can_decide,
-        "is_prescriber": request.membership.role in eligibility.DECIDER_ROLES,
+        "is_prescriber": request.membership.role in DECIDER_ROLES,
         "form": form if can_decide else None,
     }
     return render(request, "screening/assessment.html", context, status=status)
@@ -257,7 +260,7 @@ def decide(request, client_id, assessment_id):
     form = DecisionForm(request.POST, assessment=found)
     if form.is_valid():
         try:
-            decision = eligibility.decide(
+            decision = decide_eligibility(
                 request,
                 found,
                 outcome=form.cleaned_data["outcome"],

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from django import template
 
+from kapstone.sessions.amounts import plain
+
 register = template.Library()
 
 
@@ -10,7 +12,7 @@ register = template.Library()
 def num(value):
     """A Decimal without trailing zeros (35.0 -> 35, 0.350 -> 0.35); other values unchanged."""
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return plain(value)
     return "" if value is None else value
 
 

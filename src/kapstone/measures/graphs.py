@@ -1,4 +1,4 @@
-"""Server-rendered SVG trajectory chart for questionnaire totals (issue 3, "Outcomes").
+"""Server-rendered SVG graphs: questionnaire trajectories and the practice's outcome rates.
 
 A pure function: no Django, no database, so a view, a template tag or a printed report can call it and
 the tests run in milliseconds. The chart must work without JavaScript and under a Content Security

@@ -7,9 +7,9 @@ from django.views.decorators.cache import never_cache
 from kapstone.audit.services import log_event
 from kapstone.practice.permissions import Capability, capability_required
 
-from .board import board_cards
-from .forms import VitalsForm, local_input
-from .views import bedside_form
+from ..board import board_cards
+from ..forms import VitalsForm, local_input
+from .session import bedside_form
 
 # How often the board asks for fresh cards. Not a clinical number: the countdowns tick in the browser
 # from event times, this only bounds how stale a card can be (a few seconds).

@@ -12,12 +12,12 @@ from kapstone.clinical.protocols import get_protocol
 from kapstone.pathway import readiness
 from kapstone.practice.permissions import Capability, capability_required
 
-from . import scales, services
-from .forms import DosePlanForm, ProtocolSettingsForm, ScaleLabelsForm, StartSessionForm
-from .models import MedicineSession, Observation, ProtocolChange
-from .practice_protocols import practice_protocol, practice_protocols
-from .roles import PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, RECORDING_ROLES, has_role, require_role
-from .state import SessionState, with_records
+from .. import scales, services
+from ..forms import DosePlanForm, ProtocolSettingsForm, ScaleLabelsForm, StartSessionForm
+from ..models import MedicineSession, Observation, ProtocolChange
+from ..practice_protocols import practice_protocol, practice_protocols
+from ..roles import PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, RECORDING_ROLES, has_role, require_role
+from ..state import SessionState, with_records
 
 CLINICAL = Capability.VIEW_CLINICAL
 

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from kapstone.audit.services import log_event
 
-from . import cancellation, reporting, services
-from . import discharge as discharging
-from .forms import CancelForm, DischargeForm, local_input
-from .models import Observation
-from .roles import PRESCRIBING_ROLES, RECORDING_ROLES, has_role, require_role
-from .views import _histories, _kw, _session, _viewed, vitals_chart
+from .. import cancellation, reporting, services
+from .. import discharge as discharging
+from ..forms import CancelForm, DischargeForm, local_input
+from ..models import Observation
+from ..roles import PRESCRIBING_ROLES, RECORDING_ROLES, has_role, require_role
+from .session import histories, log_viewed, service_args, session_for, vitals_chart
 
 # The discharge criterion the latest dissociation rating informs (protocol data, every protocol).
 DISSOCIATION_CRITERION = "dissociation_resolved"
@@ -27,8 +27,8 @@ def latest_rating(state, scale):
 
 
 def discharge(request, session_id):
-    session = _session(request, session_id, RECORDING_ROLES, "discharge a client")
-    _viewed(request, session, "discharge")
+    session = session_for(request, session_id, RECORDING_ROLES, "discharge a client")
+    log_viewed(request, session, "discharge")
     now = timezone.now()
     state = services.load(session, now)
     if state.discharge is not None:
@@ -42,7 +42,7 @@ def discharge(request, session_id):
             "discharged_at": local_input(now, request.practice.zone),
             "escort_name": checklist_.escort_name if checklist_ else "",
         },
-        **_kw(request, now),
+        **service_args(request, now),
     )
     result = discharging.evaluation(state, now)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +88,7 @@ def discharge(request, session_id):
 
 def cancel(request, session_id):
     """End a session that was never dosed: a reason is required; a dosed session must be discharged."""
-    session = _session(request, session_id)
+    session = session_for(request, session_id)
     require_role(request, RECORDING_ROLES, "cancel a medicine session")
     if not cancellation.may_cancel(request, session):
         raise PermissionDenied("Only a prescriber or the person who opened the session can cancel it.")
@@ -113,7 +113,7 @@ def cancel(request, session_id):
 
 
 def summary(request, session_id):
-    session = _session(request, session_id)
+    session = session_for(request, session_id)
     state = services.load(session)
     definition = reporting.reporting_form(state.protocol)
     context = {
@@ -122,7 +122,7 @@ def summary(request, session_id):
         "state": state,
         "checklist": services.current_checklist(session),
         "age": session.client.age_on(request.practice.today()),
-        **_histories(session),
+        **histories(session),
         "result": _discharge_result(state),
         "vitals_chart": vitals_chart(state, request.practice.zone),
         "latest_dissociation": latest_rating(state, Observation.Scale.DISSOCIATION),
@@ -146,7 +146,7 @@ def _discharge_result(state):
 
 
 def reporting_form(request, session_id):
-    session = _session(request, session_id)
+    session = session_for(request, session_id)
     state = services.load(session)
     definition = reporting.reporting_form(state.protocol)
     if definition is None:

@@ -1,7 +1,5 @@
 """One medicine session: its record page, and everything recorded in it (thin views over the services)."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -14,9 +12,10 @@ from kapstone.clients.access import get_client
 from kapstone.clinical import dosing
 from kapstone.practice.permissions import Capability
 
-from . import bedside, cancellation, recording, scales, services
-from .board import board_cards
-from .forms import (
+from .. import bedside, cancellation, recording, scales, services
+from ..amounts import plain
+from ..board import board_cards
+from ..forms import (
     AdministrationForm,
     AdverseEventForm,
     AmendmentForm,
@@ -28,7 +27,7 @@ from .forms import (
     VitalsForm,
     local_input,
 )
-from .models import (
+from ..models import (
     AdverseEvent,
     DoseAdministration,
     MedicineSession,
@@ -36,13 +35,13 @@ from .models import (
     SessionNote,
     VitalsReading,
 )
-from .roles import ADMINISTERING_ROLES, PRESCRIBING_ROLES, RECORDING_ROLES, has_role, require_role
-from .vitals_chart import dose_marks, vitals_chart_svg
+from ..roles import ADMINISTERING_ROLES, PRESCRIBING_ROLES, RECORDING_ROLES, has_role, require_role
+from ..vitals_chart import dose_marks, vitals_chart_svg
 
 CLINICAL = Capability.VIEW_CLINICAL
 
 
-def _session(request, session_id, roles=None, what=""):
+def session_for(request, session_id, roles=None, what=""):
     """The session if its client is visible to the caller (else 404), for a clinical role (else 403)."""
     session = get_object_or_404(MedicineSession.objects.select_related("client", "episode"), pk=session_id)
     get_client(request, session.client_id, CLINICAL)
@@ -53,7 +52,7 @@ def _session(request, session_id, roles=None, what=""):
     return session
 
 
-def _kw(request, now=None, **extra):
+def service_args(request, now=None, **extra):
     return {"zone": request.practice.zone, "now": now or timezone.now(), **extra}
 
 
@@ -63,7 +62,7 @@ def _refused(form, exc):
         form.add_error(None, getattr(problem, "label", problem))
 
 
-def _viewed(request, session, page):
+def log_viewed(request, session, page):
     """Pages that show clinical content of the session (checklist, order, discharge) are PHI reads."""
     if request.method == "GET":
         log_event(request, "sessions.session.viewed", obj=session, client=session.client, data={"page": page})
@@ -74,14 +73,14 @@ def _back(session):
 
 
 def detail(request, session_id):
-    session = _session(request, session_id)
+    session = session_for(request, session_id)
     state = services.load(session)
     context = {
         "session": state.session,
         "client": session.client,
         "state": state,
         "checklist": services.current_checklist(session),
-        **_histories(session),
+        **histories(session),
         "can_prescribe": has_role(request, PRESCRIBING_ROLES),
         "can_administer": has_role(request, ADMINISTERING_ROLES),
         "pending_orders": [o for o in state.orders if state.given_for(o) < o.dose_mg],
@@ -106,7 +105,7 @@ def vitals_chart(state, zone) -> str:
     )
 
 
-def _histories(session):
+def histories(session):
     return {
         "vitals_history": recording.history(VitalsReading, session),
         "observation_history": recording.history(Observation, session),
@@ -121,8 +120,8 @@ def _histories(session):
 
 
 def checklist(request, session_id):
-    session = _session(request, session_id, RECORDING_ROLES, "confirm the checklist")
-    _viewed(request, session, "checklist")
+    session = session_for(request, session_id, RECORDING_ROLES, "confirm the checklist")
+    log_viewed(request, session, "checklist")
     state = services.load(session)
     latest = services.current_checklist(session)
     initial = {}
@@ -159,8 +158,8 @@ def checklist(request, session_id):
 
 
 def order(request, session_id):
-    session = _session(request, session_id, PRESCRIBING_ROLES, "order a dose")
-    _viewed(request, session, "order")
+    session = session_for(request, session_id, PRESCRIBING_ROLES, "order a dose")
+    log_viewed(request, session, "order")
     state = services.load(session)
     protocol = state.protocol
     booster = state.dose_time is not None
@@ -252,25 +251,21 @@ def _preview(state, booster, args, form):
     return calc, [p.message for p in check.problems]
 
 
-def _fmt(value) -> str:
-    return f"{Decimal(value).normalize():f}"
-
-
 def _order_words(order) -> str:
-    words = f"{_fmt(order.dose_mg)} mg {order.route}"
+    words = f"{plain(order.dose_mg)} mg {order.route}"
     if order.dose_mg_per_kg is not None:
-        words += f" ({_fmt(order.dose_mg_per_kg)} mg/kg at {_fmt(order.weight_kg)} kg)"
+        words += f" ({plain(order.dose_mg_per_kg)} mg/kg at {plain(order.weight_kg)} kg)"
     if order.volume_ml is not None:
-        words += f" = {_fmt(order.volume_ml)} mL of {_fmt(order.stock_strength)} mg/mL"
+        words += f" = {plain(order.volume_ml)} mL of {plain(order.stock_strength)} mg/mL"
     if order.unit_count is not None:
-        words += f" = {_fmt(order.unit_count)} \N{MULTIPLICATION SIGN} {_fmt(order.stock_strength)} mg"
+        words += f" = {plain(order.unit_count)} \N{MULTIPLICATION SIGN} {plain(order.stock_strength)} mg"
     if order.rate_ml_per_h is not None:
-        words += f", {_fmt(order.rate_ml_per_h)} mL/h over {order.infusion_minutes} min"
+        words += f", {plain(order.rate_ml_per_h)} mL/h over {order.infusion_minutes} min"
     return words
 
 
 def administer(request, session_id):
-    session = _session(request, session_id, ADMINISTERING_ROLES, "record a dose given")
+    session = session_for(request, session_id, ADMINISTERING_ROLES, "record a dose given")
     now = timezone.now()
     state = services.load(session, now)
     orders = [o for o in state.orders if state.given_for(o) < o.dose_mg]
@@ -281,9 +276,11 @@ def administer(request, session_id):
     initial = {
         "order": str(pending.pk),
         "given_at": local_input(now, request.practice.zone),
-        "amount_mg": _fmt(pending.dose_mg - state.given_for(pending)),
+        "amount_mg": plain(pending.dose_mg - state.given_for(pending)),
     }
-    form = AdministrationForm(request.POST or None, orders=orders, initial=initial, **_kw(request, now))
+    form = AdministrationForm(
+        request.POST or None, orders=orders, initial=initial, **service_args(request, now)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -318,7 +315,7 @@ def bedside_form(request, data):
 
 
 def vitals(request, session_id):
-    session = _session(request, session_id, RECORDING_ROLES, "record vitals")
+    session = session_for(request, session_id, RECORDING_ROLES, "record vitals")
     now = timezone.now()
     prefix = "dialog" if request.POST.get("dialog-taken_at") is not None else None
     # The board dialog may also rate MOAA/S, RASS and dissociation at the same moment.
@@ -329,7 +326,7 @@ def vitals(request, session_id):
         full_date=prefix is None,
         allow_empty=bool(ratings and ratings.submitted()),
         initial={"taken_at": local_input(now, request.practice.zone, date=prefix is not None)},
-        **_kw(request, now),
+        **service_args(request, now),
     )
     if request.method == "POST":
         record, observations, saved = None, [], False
@@ -415,7 +412,7 @@ def _vitals_json(request, session, form, ratings, record, observations, saved):
 
 
 def observation(request, session_id):
-    session = _session(request, session_id, RECORDING_ROLES, "record observations")
+    session = session_for(request, session_id, RECORDING_ROLES, "record observations")
     now = timezone.now()
     initial = {"observed_at": local_input(now, request.practice.zone)}
     posted = request.POST.get("scale") if request.method == "POST" else None
@@ -426,7 +423,7 @@ def observation(request, session_id):
             levels=scales.practice_levels(request.practice, scale),
             prefix=scale,
             initial=initial,
-            **_kw(request, now),
+            **service_args(request, now),
         )
         for scale in Observation.Scale.values
     }
@@ -454,14 +451,14 @@ def observation(request, session_id):
 
 
 def adverse_event(request, session_id):
-    session = _session(request, session_id, RECORDING_ROLES, "record adverse events")
+    session = session_for(request, session_id, RECORDING_ROLES, "record adverse events")
     now = timezone.now()
     protocol = session.protocol
     form = AdverseEventForm(
         request.POST or None,
         protocol=protocol,
         initial={"onset_at": local_input(now, request.practice.zone)},
-        **_kw(request, now),
+        **service_args(request, now),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -477,12 +474,12 @@ def adverse_event(request, session_id):
 
 
 def note(request, session_id):
-    session = _session(request, session_id, RECORDING_ROLES, "write session notes")
+    session = session_for(request, session_id, RECORDING_ROLES, "write session notes")
     now = timezone.now()
     form = NoteForm(
         request.POST or None,
         initial={"written_at": local_input(now, request.practice.zone)},
-        **_kw(request, now),
+        **service_args(request, now),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -506,7 +503,7 @@ def amend(request, session_id, record_type, record_id):
         if record_type == "administration"
         else (RECORDING_ROLES, "correct session records")
     )
-    session = _session(request, session_id, roles, what)
+    session = session_for(request, session_id, roles, what)
     model = recording.RECORD_TYPES[record_type]
     original = get_object_or_404(model, session=session, pk=record_id)
     if original.amendments.exists() or original.entered_in_error:
@@ -551,16 +548,18 @@ def _record_form(request, session, record_type, original, now):
             values[name] = local_input(value, zone)
     data = request.POST or None
     if record_type == "vitals":
-        return VitalsForm(data, full_date=True, initial=values, **_kw(request, now))
+        return VitalsForm(data, full_date=True, initial=values, **service_args(request, now))
     if record_type == "observation":
         levels = scales.practice_levels(request.practice, original.scale)
-        return ObservationForm(data, scale=original.scale, levels=levels, initial=values, **_kw(request, now))
+        return ObservationForm(
+            data, scale=original.scale, levels=levels, initial=values, **service_args(request, now)
+        )
     if record_type == "adverse_event":
-        return AdverseEventForm(data, protocol=session.protocol, initial=values, **_kw(request, now))
+        return AdverseEventForm(data, protocol=session.protocol, initial=values, **service_args(request, now))
     if record_type == "note":
-        return NoteForm(data, initial=values, **_kw(request, now))
+        return NoteForm(data, initial=values, **service_args(request, now))
     values["order"] = str(original.order_id)
-    return AdministrationForm(data, orders=[original.order], initial=values, **_kw(request, now))
+    return AdministrationForm(data, orders=[original.order], initial=values, **service_args(request, now))
 
 
 def _record_values(record_type, form):

@@ -5,17 +5,23 @@ writes a new one. A decision applies to the episode's newest assessment, and onl
 and screeners still give the facts that assessment evaluated.
 """
 
+from datetime import datetime
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import actor_of, log_event
 from kapstone.clinical.eligibility import EXCLUDE, NOT_FIRED, REVIEW, evaluate_eligibility
-from kapstone.pathway.models import EpisodeState
+from kapstone.clinical.eligibility.ruleset import RuleSetSource
+from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.services import TransitionError, transition
 from kapstone.practice.models import Role
 
-from .facts import build_facts, catalogue
+from .intake_facts import build_facts, catalogue
 from .models import (
     APPROVALS,
     DecisionOutcome,
@@ -29,16 +35,23 @@ from .services import ScreeningError
 DECIDER_ROLES = (Role.PRESCRIBER,)
 
 
-def latest_assessment(episode) -> EligibilityAssessment | None:
+def latest_assessment(episode: Episode) -> EligibilityAssessment | None:
     return EligibilityAssessment.objects.filter(episode=episode).order_by("-created_at").first()
 
 
-def latest_decision(episode) -> EligibilityDecision | None:
+def latest_decision(episode: Episode) -> EligibilityDecision | None:
     return EligibilityDecision.objects.filter(episode=episode).order_by("-decided_at").first()
 
 
 @transaction.atomic
-def run_assessment(request, intake: Intake, *, ruleset=None, as_of=None, actor=None):
+def run_assessment(
+    request: StaffRequest | None,
+    intake: Intake,
+    *,
+    ruleset: RuleSetSource = None,
+    as_of: datetime | None = None,
+    actor: User | None = None,
+) -> tuple[EligibilityAssessment, bool]:
     """Evaluate the intake's facts with the rule set (the newest bundled default unless given).
 
     Returns ``(assessment, created)``. If the newest assessment of the episode already evaluated the
@@ -140,14 +153,14 @@ def decision_blockers(assessment: EligibilityAssessment) -> list[str]:
     return problems
 
 
-def _current_facts(intake) -> dict | None:
+def _current_facts(intake: Intake) -> dict[str, Any] | None:
     try:
         return canonical_facts(build_facts(intake).facts)
     except ValueError:
         return None
 
 
-def canonical_facts(facts: dict) -> dict:
+def canonical_facts(facts: dict[str, Any]) -> dict[str, Any]:
     """Facts as an assessment stores them (validated, catalogue order, lists as lists)."""
     clean = catalogue().validate(facts)
     return {key: list(value) if isinstance(value, tuple) else value for key, value in clean.items()}
@@ -155,8 +168,13 @@ def canonical_facts(facts: dict) -> dict:
 
 @transaction.atomic
 def decide(
-    request, assessment: EligibilityAssessment, *, outcome: str, reason: str = "", conditions: str = ""
-):
+    request: StaffRequest | None,
+    assessment: EligibilityAssessment,
+    *,
+    outcome: str,
+    reason: str = "",
+    conditions: str = "",
+) -> EligibilityDecision:
     """Record the prescriber's decision and move the episode: approval to eligible, decline to declined.
 
     Refuses (ScreeningError) a decision that misses its reason or conditions, or that cannot apply to
