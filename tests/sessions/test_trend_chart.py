@@ -31,7 +31,7 @@ def desc(svg):
     return re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S).group(1)
 
 
-def test_every_threshold_of_the_protocol_for_a_plotted_parameter_is_drawn_and_labelled():
+def test_the_limits_nearest_the_readings_are_drawn_and_every_threshold_is_described():
     protocol = get_protocol("sublingual")
     svg = vitals_chart_svg(
         [reading(-5), reading(15, sbp=185, flags=[{"parameter": "sbp"}]), reading(30)],
@@ -43,10 +43,14 @@ def test_every_threshold_of_the_protocol_for_a_plotted_parameter_is_drawn_and_la
     )
     plotted = [t for t in protocol.thresholds if t.parameter in {"sbp", "dbp", "hr", "spo2"}]
     assert plotted, "the protocol has thresholds to draw"
-    assert svg.count('class="chart-threshold ') == len(plotted)
-    # The labels say the level in words, so a line never rests on colour alone.
-    assert "SBP &gt; 180 (warning)" in svg and "SpO2 &lt; 90 (critical)" in svg
-    assert "SBP ≥ 140 (review)" in svg
+    drawn = svg.count('class="chart-threshold ')
+    assert 4 <= drawn < len(plotted)  # the nearest limit on each side, not a stack of lines
+    # The crossed SBP limit and the next one up are drawn; the labels say the level in words, so a
+    # line never rests on colour alone. The far limits are in the description.
+    assert "<title>SBP &gt; 180 (warning):" in svg and "<title>SBP &gt; 200 (critical):" in svg
+    assert "<title>SpO2 ≤ 92 (warning):" in svg
+    assert "<title>SpO2 &lt; 90 (critical):" not in svg and "SpO2 &lt; 90 (critical)" in desc(svg)
+    assert all(f"({t.severity})" in desc(svg) for t in plotted)
     # Respiratory rate is not plotted, so its thresholds are not drawn.
     assert "RR " not in svg
     # The dose and the booster are marked; the flagged reading is a diamond, the others circles.

@@ -122,28 +122,30 @@ def threshold_line(th, readings: Sequence, dose_time: datetime | None) -> tuple[
     falling = th.comparison.startswith("fall")
     value = float(base) - float(limit) if falling else float(base) + float(limit)
     change = "fall" if falling else "rise"
-    return value, f"{parameter} {change} > {text} from {base} ({th.severity})"
+    # Short enough for the margin; the line's tooltip and the description give the baseline.
+    return value, f"{parameter} {change} > {text} ({th.severity})"
 
 
-def nearest_lines(lines: Sequence, values: Sequence) -> list:
+def nearest_lines(lines: Sequence, values: dict[str, list]) -> list:
     """The threshold lines worth drawing: per parameter and direction, the nearest limit beyond the
     readings (the one the next reading would cross) and every limit the readings already crossed.
 
     Drawing all of them would squeeze the readings into a sliver between 40 and 200 mmHg under a
     stack of labels; the rest are listed in the chart's description.
     """
-    if not values:
-        return list(lines)
-    low, high = float(min(values)), float(max(values))
     keep: list = []
-    nearest: dict[tuple[str, str], tuple[float, object]] = {}
+    nearest: dict[tuple[str, str, str], tuple[float, object]] = {}
     for th, (value, label) in lines:
+        seen = values.get(th.parameter)
+        if not seen:
+            continue
+        low, high = float(min(seen)), float(max(seen))
         rising = th.comparison.startswith((">", "rise"))
         crossed = value <= high if rising else value >= low
         if crossed:
             keep.append((th, (value, label)))
             continue
-        key = (th.parameter, "high" if rising else "low")
+        key = (th.parameter, th.when, "high" if rising else "low")
         distance = value - high if rising else low - value
         if key not in nearest or distance < nearest[key][0]:
             nearest[key] = (distance, (th, (value, label)))
@@ -229,7 +231,8 @@ def vitals_chart_svg(
         every_line = [
             (th, line) for th in own if (line := threshold_line(th, readings, dose_time)) is not None
         ]
-        lines = nearest_lines(every_line, values)
+        by_parameter = {key: [v for r in readings if (v := getattr(r, key)) is not None] for key in keys}
+        lines = nearest_lines(every_line, by_parameter)
         limits = [value for _, (value, _) in lines]
         bottom = top + PANEL_HEIGHT
         body.append(
@@ -342,6 +345,12 @@ def vitals_chart_svg(
             words.append(
                 f"{panel.title} thresholds: " + "; ".join(label for _, (_, label) in every_line) + "."
             )
+            for parameter in sorted({th.parameter for th, _ in every_line if th.relative_to is not None}):
+                base = _baseline(readings, parameter, dose_time)
+                words.append(
+                    f"A fall or rise is counted from the pre-dose baseline, "
+                    f"{PARAMETER_WORDS.get(parameter, parameter)} {base}."
+                )
         top = bottom + PANEL_GAP
 
     plot_bottom = top - PANEL_GAP
