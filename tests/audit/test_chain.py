@@ -15,8 +15,15 @@ def write_events(practice, n, actor=None):
 
 
 def raw(sql, *params):
+    """Tamper as a database superuser would: on PostgreSQL, with the append-only trigger switched off."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            cursor.execute(sql, params)
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = DEFAULT")
 
 
 def test_viewing_a_chart_writes_an_event_with_who_what_where(client, world, scoped):
