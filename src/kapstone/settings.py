@@ -248,7 +248,7 @@ SECURE_CSP = {
 
 # --- Email ------------------------------------------------------------------------------------------
 EMAIL_BACKEND_PATH = env_str("KAPSTONE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+MAILERS: dict[str, dict[str, object]] = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
 if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
         "host": env_str("KAPSTONE_EMAIL_HOST", "localhost"),

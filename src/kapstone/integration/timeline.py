@@ -65,7 +65,7 @@ def episode_timeline(episode, zone) -> list[Event]:
             details.append(f"{state.given_mg.normalize():f} mg, {state.protocol.title}")
         vitals = state.vitals
         if vitals:
-            peak = max((v for v in vitals if v.sbp), key=lambda v: v.sbp, default=None)
+            peak = max((v for v in vitals if v.sbp), key=lambda v: v.sbp or 0, default=None)
             if peak is not None:
                 details.append(
                     f"Highest BP {peak.sbp}/{peak.dbp} mmHg; lowest SpO2 "

@@ -38,7 +38,7 @@ def alert_reasons(result: ScoreResult, short_name: str) -> list[dict]:
         }
         for finding in result.critical_items
     ]
-    severity = RISK_LEVEL_ALERTS.get(result.instrument_id, {}).get(result.severity)
+    severity = RISK_LEVEL_ALERTS.get(result.instrument_id, {}).get(result.severity or "")
     if severity is not None:
         reasons.append(
             {
@@ -51,8 +51,8 @@ def alert_reasons(result: ScoreResult, short_name: str) -> list[dict]:
     return reasons
 
 
-def trim(text: str, length: int = SUMMARY_LENGTH) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
+def trim(text: str, length: int | None = SUMMARY_LENGTH) -> str:
+    return text if length is None or len(text) <= length else text[: length - 1] + "…"
 
 
 def raise_alert(
@@ -85,5 +85,6 @@ def raise_alert(
     log_event(
         request, "measures.alert.created", obj=alert, client=client, practice=client.practice, data=data
     )
-    transaction.on_commit(lambda alert_id=alert.pk: schedule_escalation(alert_id))
+    alert_id = alert.pk
+    transaction.on_commit(lambda: schedule_escalation(alert_id))
     return alert

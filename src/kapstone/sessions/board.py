@@ -169,8 +169,9 @@ class Card:
         if self.discharged:
             return ""
         found = [{"severity": a.severity} for a in self.alerts]
-        if self.state.latest_flagged:
-            found += [f for f in self.state.latest_vitals.flags if f["severity"] in ALERT_SEVERITIES]
+        latest = self.state.latest_vitals
+        if self.state.latest_flagged and latest is not None:
+            found += [f for f in latest.flags if f["severity"] in ALERT_SEVERITIES]
         return alert_severity(found) if found else ""
 
     @property
@@ -228,16 +229,14 @@ def board_cards(membership, now, *, session_ids=None) -> list[Card]:
     ).distinct()
     if session_ids is not None:
         sessions = sessions.filter(pk__in=session_ids)
-    sessions = list(with_records(sessions))
+    listed = list(with_records(sessions))
     alerts: dict = {}
-    if sessions:
-        open_alerts = SafetyAlert.objects.open().filter(client_id__in={s.client_id for s in sessions})
+    if listed:
+        open_alerts = SafetyAlert.objects.open().filter(client_id__in={s.client_id for s in listed})
         for alert in open_alerts.order_by("created_at"):
             alerts.setdefault(alert.client_id, []).append(alert)
     today = start.date()
-    cards = [
-        Card(SessionState(s, now), alerts.get(s.client_id, []), s.client.age_on(today)) for s in sessions
-    ]
+    cards = [Card(SessionState(s, now), alerts.get(s.client_id, []), s.client.age_on(today)) for s in listed]
     return sorted(cards, key=lambda c: c.urgency)
 
 

@@ -21,7 +21,8 @@ def simple_text(text: str) -> str:
     html = []
     for block in blocks:
         lines = [line for line in block.split("\n") if line.strip()]
-        items, prose = [], []
+        items: list[str] = []
+        prose: list[str] = []
         for line in lines:
             if _BULLET.match(line):
                 items.append(escape(_BULLET.sub("", line).strip()))

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             )
             if not form.is_valid():
                 problems = "; ".join(
-                    f"--{name.removeprefix('date_')}: {' '.join(errors)}"
+                    f"--{name.removeprefix('date_')}: {' '.join(str(error) for error in errors)}"
                     for name, errors in form.errors.items()
                 )
                 raise CommandError(problems)
