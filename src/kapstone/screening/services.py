@@ -3,18 +3,27 @@
 Inquiries and intake live here; assessments and decisions in :mod:`kapstone.screening.assessment`.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import actor_of, log_event
+from kapstone.clients.forms import ClientForm
+from kapstone.clients.models import Client
 from kapstone.clients.services import add_care_team_member, create_client
 from kapstone.measures.models import Assignment, PathwayPoint, QuestionnaireResponse
 from kapstone.measures.services import assign
 from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.pathway.services import TransitionError, transition
+from kapstone.pathway.transitions import Gap
+from kapstone.practice.models import Membership, Practice
 
 from .intake_facts import FOLLOW_UPS, SCREENERS, intake_specs, is_asked, missing_answers
 from .models import Inquiry, InquiryStatus, InquiryTriage, Intake
@@ -24,7 +33,7 @@ from .tasks import notify_new_inquiry
 class ScreeningError(Exception):
     """A screening step refused, with a message for the person who tried it."""
 
-    def __init__(self, message, gaps=()):
+    def __init__(self, message: str, gaps: Iterable[Gap] = ()) -> None:
         super().__init__(message)
         self.gaps = list(gaps)
 
@@ -34,7 +43,15 @@ class ScreeningError(Exception):
 
 @transaction.atomic
 def submit_inquiry(
-    request, practice, *, name, email, phone, preferred_contact, reason, self_check
+    request: HttpRequest,
+    practice: Practice,
+    *,
+    name: str,
+    email: str,
+    phone: str,
+    preferred_contact: str,
+    reason: str,
+    self_check: Mapping[str, Any],
 ) -> Inquiry:
     """Keep an inquiry from the public form and tell the practice's front desk that one arrived."""
     inquiry = Inquiry.objects.create(
@@ -56,7 +73,7 @@ TRIAGE_TARGETS = (InquiryStatus.CONTACTED, InquiryStatus.INVITED, InquiryStatus.
 
 
 @transaction.atomic
-def triage_inquiry(request, inquiry: Inquiry, to_status: str, note: str = "") -> InquiryTriage:
+def triage_inquiry(request: StaffRequest, inquiry: Inquiry, to_status: str, note: str = "") -> InquiryTriage:
     """Record a triage step: contacted, invited to intake, or not a fit (which needs a reason)."""
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
     note = note.strip()
@@ -84,7 +101,13 @@ def triage_inquiry(request, inquiry: Inquiry, to_status: str, note: str = "") ->
 
 
 @transaction.atomic
-def convert_inquiry(request, inquiry: Inquiry, client_form, *, care_team=()):
+def convert_inquiry(
+    request: StaffRequest,
+    inquiry: Inquiry,
+    client_form: ClientForm,
+    *,
+    care_team: Iterable[Membership | None] = (),
+) -> Client:
     """Make the inquiry a client: record, care team, an episode moved into screening, a draft intake.
 
     ``client_form`` is a valid ``clients.forms.ClientForm``; ``care_team`` are more memberships to add
@@ -99,6 +122,7 @@ def convert_inquiry(request, inquiry: Inquiry, client_form, *, care_team=()):
         if membership is not None:
             add_care_team_member(request, client, membership)
     episode = Episode.objects.filter(client=client).order_by("-opened_at").first()
+    assert episode is not None  # create_client opened the client's first episode
     try:
         transition(request, episode, EpisodeState.SCREENING, reason="Converted from an inquiry")
     except TransitionError as error:
@@ -129,18 +153,20 @@ def convert_inquiry(request, inquiry: Inquiry, client_form, *, care_team=()):
 # ---------------------------------------------------------------- intake
 
 
-def current_episode(client) -> Episode | None:
+def current_episode(client: Client) -> Episode | None:
     return Episode.objects.filter(client=client).order_by("-opened_at").first()
 
 
-def intake_for(episode) -> Intake | None:
+def intake_for(episode: Episode | None) -> Intake | None:
     if episode is None:
         return None
     return Intake.objects.filter(episode=episode).select_related("client", "episode", "practice").first()
 
 
 @transaction.atomic
-def start_intake(request, client, episode, *, actor=None) -> Intake:
+def start_intake(
+    request: StaffRequest | None, client: Client, episode: Episode | None, *, actor: User | None = None
+) -> Intake:
     """The episode's intake, created as an empty draft the first time."""
     if episode is None:
         raise ScreeningError("Open an episode of care before starting an intake.")
@@ -178,7 +204,13 @@ class IntakeSave:
 
 @transaction.atomic
 def save_intake(
-    request, intake: Intake, answers: dict, *, medications_text=None, clinical_notes=None, complete=False
+    request: StaffRequest,
+    intake: Intake,
+    answers: dict[str, Any],
+    *,
+    medications_text: str | None = None,
+    clinical_notes: str | None = None,
+    complete: bool = False,
 ) -> IntakeSave:
     """Staff save intake answers (a draft), and mark the intake complete once nothing is missing.
 
@@ -212,7 +244,9 @@ def save_intake(
 
 
 @transaction.atomic
-def save_client_answers(request, intake: Intake, answers: dict, medications_text: str, *, submit: bool):
+def save_client_answers(
+    request: HttpRequest, intake: Intake, answers: dict[str, Any], medications_text: str, *, submit: bool
+) -> IntakeSave:
     """The client's own answers from their link: a draft until sent, then locked for staff to verify."""
     intake = Intake.objects.select_for_update().select_related("client", "practice").get(pk=intake.pk)
     if intake.client_submitted_at is not None or intake.is_complete:
@@ -238,7 +272,7 @@ def save_client_answers(request, intake: Intake, answers: dict, medications_text
 
 
 @transaction.atomic
-def issue_intake_link(request, intake: Intake) -> str:
+def issue_intake_link(request: StaffRequest, intake: Intake) -> str:
     """A fresh link token for the client's part of the intake (any earlier link stops working)."""
     token = intake.issue_token()
     intake.save(update_fields=["token_hash", "link_expires_at"])
@@ -246,7 +280,7 @@ def issue_intake_link(request, intake: Intake) -> str:
     return token
 
 
-def open_screener_assignments(intake):
+def open_screener_assignments(intake: Intake) -> list[Assignment]:
     """The episode's open assignments of intake screeners (for the client's link page)."""
     return list(
         Assignment.objects.open()
@@ -256,7 +290,9 @@ def open_screener_assignments(intake):
 
 
 @transaction.atomic
-def assign_screeners(request, intake: Intake, *, due_days: int | None = None) -> list:
+def assign_screeners(
+    request: StaffRequest | None, intake: Intake, *, due_days: int | None = None
+) -> list[Assignment]:
     """Assign every intake screener not yet submitted or assigned in this episode."""
     submitted = set(
         QuestionnaireResponse.objects.submitted()
