@@ -1,24 +1,38 @@
 """Preparation: sessions, the client's goals and intentions (new versions, never overwritten) and the
 escort. Each change is atomic and audited; the audit data holds ids and field names, never the words."""
 
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 
+from kapstone.accounts.models import User
+from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import actor_of, log_event
+from kapstone.practice.models import Membership
 
-from .models import Escort, Goal, Intention, PreparationSession, WordsSource
+from .models import Episode, Escort, Goal, Intention, PreparationSession, WordsSource
 
 
 class PreparationError(Exception):
     """A preparation record that cannot be saved as asked."""
 
 
-def current(model, episode):
+def current(model: type[Goal] | type[Intention], episode: Episode) -> Goal | Intention | None:
     """The newest goal or intention of ``episode`` (None if never recorded)."""
     return model.objects.filter(episode=episode).order_by("-recorded_at", "-pk").first()
 
 
-def _revise(request, model, episode, text, *, session=None, source=WordsSource.STAFF, actor=None):
+def _revise(
+    request: StaffRequest | None,
+    model: type[Goal] | type[Intention],
+    episode: Episode,
+    text: str,
+    *,
+    session: PreparationSession | None = None,
+    source: str = WordsSource.STAFF,
+    actor: User | None = None,
+) -> Goal | Intention | None:
     """Record ``text`` as the new version if it differs from the current one; return it (or None)."""
     text = (text or "").strip()
     latest = current(model, episode)
@@ -45,7 +59,16 @@ def _revise(request, model, episode, text, *, session=None, source=WordsSource.S
 
 
 @transaction.atomic
-def revise_words(request, episode, *, goals="", intentions="", session=None, actor=None, source=None):
+def revise_words(
+    request: StaffRequest | None,
+    episode: Episode,
+    *,
+    goals: str = "",
+    intentions: str = "",
+    session: PreparationSession | None = None,
+    actor: User | None = None,
+    source: str | None = None,
+) -> tuple[Goal | Intention | None, Goal | Intention | None]:
     """Revisit the client's goals and intentions: changed text becomes a new version, linked to the
     preparation session it came from (if any). Returns (goal, intention), None where unchanged."""
     if not episode.is_open:
@@ -59,7 +82,15 @@ def revise_words(request, episode, *, goals="", intentions="", session=None, act
 
 @transaction.atomic
 def record_preparation_session(
-    request, episode, *, held_on, therapist, notes="", goals="", intentions="", actor=None
+    request: StaffRequest | None,
+    episode: Episode,
+    *,
+    held_on: date,
+    therapist: Membership,
+    notes: str = "",
+    goals: str = "",
+    intentions: str = "",
+    actor: User | None = None,
 ) -> PreparationSession:
     """Record a preparation session that took place, with the goals and intentions set in it."""
     if not episode.is_open:
@@ -89,7 +120,15 @@ def record_preparation_session(
 
 
 @transaction.atomic
-def save_escort(request, episode, *, name, phone, relationship="", actor=None) -> Escort:
+def save_escort(
+    request: StaffRequest | None,
+    episode: Episode,
+    *,
+    name: str,
+    phone: str,
+    relationship: str = "",
+    actor: User | None = None,
+) -> Escort:
     """Name (or change) the person who takes the client home after each medicine session."""
     name, phone, relationship = name.strip(), phone.strip(), relationship.strip()
     if not name or not phone:

@@ -1,6 +1,8 @@
 """Reminder emails to clients, by their own choices. They never mention health or questionnaires by
 name: only that something is waiting in the portal."""
 
+from typing import Any
+
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.tasks import task
@@ -12,10 +14,12 @@ from kapstone.pathway.models import Intention
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 
-from .models import ClientReminder
+from .models import ClientAccount, ClientReminder
 
 
-def _remind_once(account, kind, reference, template, context) -> bool:
+def _remind_once(
+    account: ClientAccount, kind: str, reference: object, template: str, context: dict[str, Any]
+) -> bool:
     today = timezone.localdate(timezone=account.practice.zone)
     try:
         with transaction.atomic():

@@ -3,13 +3,26 @@ RASS, dissociation level) taken at the same moment. Each record goes through its
 (``recording``), so it is checked, flagged and audited as if entered on its own page; together they
 are one transaction, so a refused rating leaves no half-saved reading behind."""
 
+from datetime import datetime
+from typing import Any
+
 from django.db import transaction
 
+from kapstone.accounts.requests import StaffRequest
+
 from . import recording
+from .models import MedicineSession, Observation, VitalsReading
 
 
 @transaction.atomic
-def record_at_bedside(request, session, *, taken_at, vitals: dict, ratings: dict[str, int]):
+def record_at_bedside(
+    request: StaffRequest,
+    session: MedicineSession,
+    *,
+    taken_at: datetime,
+    vitals: dict[str, Any],
+    ratings: dict[str, int],
+) -> tuple[VitalsReading | None, list[Observation]]:
     """The vitals record (None when no value was entered) and the observations, in scale order."""
     record = None
     if any(value is not None for value in vitals.values()):
