@@ -6,6 +6,8 @@ clients app's own record (``CareTeamMember``), so visibility is decided here, be
 step, what a role may do with a visible record (403), is ``kapstone.practice.permissions``.
 """
 
+import uuid
+
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -28,7 +30,7 @@ def visible_clients(membership: Membership) -> QuerySet[Client]:
 
 
 def get_client(
-    request: HttpRequest, client_id: object, capability: Capability = Capability.VIEW_CLIENT
+    request: HttpRequest, client_id: uuid.UUID | str, capability: Capability = Capability.VIEW_CLIENT
 ) -> Client:
     """The client ``client_id`` if the caller may see it (else 404) and hold ``capability`` (else 403)."""
     membership = getattr(request, "membership", None)
