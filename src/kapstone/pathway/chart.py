@@ -22,7 +22,11 @@ def chart_context(request, client) -> dict:
         return {"pathway": None}
     episodes = list(Episode.objects.filter(client=client).select_related("programme", "practice"))
     episode = next((e for e in episodes if e.state != EpisodeState.CLOSED), episodes[0] if episodes else None)
-    section = {"episode": episode, "episode_count": len(episodes), "can_change": may_change(request)}
+    section: dict[str, object] = {
+        "episode": episode,
+        "episode_count": len(episodes),
+        "can_change": may_change(request),
+    }
     if episode is not None:
         rows = readiness_checklist(episode)
         section |= {
