@@ -246,8 +246,10 @@ def test_a_practice_may_alert_on_a_smaller_fall_but_not_a_larger_one():
         apply_overrides(SL, {"thresholds.sbp_fall_from_baseline.limit": 50})
 
 
-def test_a_practice_cannot_put_a_critical_low_threshold_above_its_warning():
-    with pytest.raises(ValueError, match=r"bradycardia_critical.limit \(45\) must be at or below"):
+def test_a_practice_can_raise_the_low_limits_but_never_below_the_reference():
+    with pytest.raises(
+        ValueError, match=r"bradycardia.limit = 40 bpm is outside the protocol's bounds 50-60"
+    ):
         apply_overrides(SL, {"thresholds.bradycardia_critical.limit": 45, "thresholds.bradycardia.limit": 40})
     changed = apply_overrides(
         SL, {"thresholds.bradycardia_critical.limit": 45, "thresholds.bradycardia.limit": 55}
@@ -362,3 +364,18 @@ def test_any_fall_of_more_than_40_from_the_baseline_is_critical(protocol, baseli
     earlier = [Reading(taken_at=at(-10), sbp=baseline, dbp=80)]
     found = flags(protocol, dose_minutes, earlier, sbp=value, dbp=min(value - 1, 80))
     assert found["sbp"].severity == "critical"
+
+
+@pytest.mark.parametrize("protocol_id", [p.id for p in all_protocols()])
+def test_a_practice_may_raise_a_low_side_limit_but_never_lower_it_below_the_default(protocol_id):
+    """Err toward the alert: a low-side threshold (bradycardia, hypotension, desaturation, slow
+    breathing, sedation) can be made more sensitive by a practice, never less."""
+    protocol = get_protocol(protocol_id)
+    low_side = [t for t in protocol.thresholds if t.comparison in ("<", "<=") and t.relative_to is None]
+    assert {t.parameter for t in low_side} >= {"hr", "sbp", "map", "spo2", "rr", "moaas"}
+    for th in low_side:
+        path = f"thresholds.{th.id}.limit"
+        with pytest.raises(ValueError):
+            apply_overrides(protocol, {path: th.limit.value - 1})
+        upper = th.limit.bounds[1] if th.limit.bounds else th.limit.value
+        assert apply_overrides(protocol, {path: upper}).params()[path].value == upper

@@ -309,11 +309,11 @@ def test_an_override_that_breaks_a_relation_is_refused_with_the_relation():
 
 def test_an_override_cannot_put_a_critical_threshold_inside_a_warning_one():
     with pytest.raises(
-        ValueError, match=r"spo2_critical\.limit .* must be at or below thresholds\.spo2_low\.limit"
+        ValueError, match=r"intra_sbp_severe\.limit .* must be at or above thresholds\.intra_sbp\.limit"
     ):
         apply_overrides(
             get_protocol("sublingual"),
-            {"thresholds.spo2_low.limit": 90, "thresholds.spo2_critical.limit": 92},
+            {"thresholds.intra_sbp.limit": 195, "thresholds.intra_sbp_severe.limit": 185},
         )
 
 

@@ -2,7 +2,8 @@
 
 A warning reaches the client's care team at once and the admins after the practice's warning
 escalation time; a critical alert reaches the care team (its prescribers included) and the admins at
-once, and every prescriber with the admins after the (shorter) critical escalation time.
+once (every prescriber of the practice when none is on the team), and every prescriber with the admins
+after the (shorter) critical escalation time.
 """
 
 from datetime import timedelta
@@ -90,6 +91,16 @@ def test_a_critical_alert_can_never_escalate_later_than_a_warning(world):
     world.practice.critical_escalation_minutes = 61
     with pytest.raises(IntegrityError), transaction.atomic():
         world.practice.save()
+
+
+def test_a_critical_alert_reaches_a_prescriber_at_once_even_when_none_is_on_the_care_team(
+    world, scoped, django_capture_on_commit_callbacks
+):
+    world.client.care_team.filter(membership__role=Role.PRESCRIBER).delete()
+    alert_of(world, "critical", django_capture_on_commit_callbacks)
+    (notice,) = mail.outbox
+    assert world.members[Role.PRESCRIBER].user.email in notice.to
+    assert world.other_members[Role.PRESCRIBER].user.email not in notice.to  # never another practice
 
 
 def test_an_empty_care_team_hands_a_warning_to_the_admins(world, scoped, django_capture_on_commit_callbacks):

@@ -87,8 +87,8 @@ def test_no_one_can_record_the_dose_while_the_newest_bp_is_in_the_crisis_band(wo
 
 def test_a_newer_reading_below_the_band_lifts_the_hold(world, waiting):
     reading(world, waiting, 10, 205, 125)
-    reading(world, waiting, 2, 178, 100)  # below the crisis band: review only
-    given = give(world, waiting)
+    reading(world, waiting, 2, 178, 100)  # below the crisis band: review only, so a prescriber doses
+    given = give(world, waiting, "prescriber")
     assert given.amount_mg == 100
 
 
@@ -117,7 +117,7 @@ def test_141_over_85_is_review_only_and_does_not_hold_the_dose(world, waiting):
     review = reading(world, waiting, 5, 141, 85)
     assert [(f["threshold"], f["severity"]) for f in review.flags] == [("predose_sbp", "review")]
     assert review.alert is None
-    assert give(world, waiting).amount_mg == 100
+    assert give(world, waiting, "prescriber").amount_mg == 100
 
 
 def test_the_dose_page_shows_the_hold_and_the_refusal(world, waiting, login):
@@ -149,3 +149,30 @@ def test_the_board_card_says_critical_in_words(world, waiting, login):
     card = page[page.index(f'id="card-{waiting.pk}"') - 200 :]
     assert "severity-critical" in card[:400]
     assert '<strong class="severity severity-critical">' in card and "Critical</strong>" in card
+
+
+def test_a_dose_recorded_back_into_a_crisis_is_refused(world, waiting):
+    reading(world, waiting, 20, 210, 125)  # 11:40, crisis
+    reading(world, waiting, 2, 150, 88)  # 11:58, below the band: the hold is lifted now
+    order = DoseOrder.objects.get(session=waiting)
+    with (
+        time_machine.travel(NOON, tick=False),
+        pytest.raises(services.SessionError, match="Do not dose at 11:45"),
+    ):
+        services.record_administration(
+            request_for(world.members["prescriber"]),
+            waiting,
+            order,
+            given_at=NOON - timedelta(minutes=15),
+            amount_mg=order.dose_mg,
+            now=NOON,
+        )
+    assert not DoseAdministration.objects.exists()
+
+
+def test_a_review_level_pressure_after_the_checklist_needs_a_prescriber(world, waiting):
+    reading(world, waiting, 5, 178, 104)  # after the checklist (confirmed at 11:30): review, not crisis
+    with pytest.raises(services.SessionError, match="a prescriber reviews it and records this dose"):
+        give(world, waiting, "monitor")
+    assert not DoseAdministration.objects.exists()
+    assert give(world, waiting, "prescriber").amount_mg == 100

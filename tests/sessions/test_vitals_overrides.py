@@ -46,7 +46,7 @@ def test_a_practice_alerts_on_a_smaller_fall_and_a_higher_heart_rate(world, scop
     assert reading.alert.severity == "critical"
 
 
-def test_a_looser_fall_or_a_critical_rate_above_the_warning_is_refused(world, scoped, login):
+def test_a_looser_low_limit_or_a_critical_rate_inside_the_warning_is_refused(world, scoped, login):
     client = login(world.members["admin"])
     values = current_values(client)
     page = client.post(
@@ -57,15 +57,17 @@ def test_a_looser_fall_or_a_critical_rate_above_the_warning_is_refused(world, sc
         in page
     )
     page = client.post(
+        URL, values | {"thresholds.bradycardia.limit": "40", "reason": "Looser"}
+    ).content.decode()
+    assert "thresholds.bradycardia.limit = 40 bpm is outside the protocol&#x27;s bounds 50-60" in page
+    page = client.post(
         URL,
         values
         | {
-            "thresholds.bradycardia.limit": "40",
-            "thresholds.bradycardia_critical.limit": "45",
+            "thresholds.intra_sbp.limit": "195",
+            "thresholds.intra_sbp_severe.limit": "185",
             "reason": "x",
         },
     ).content.decode()
-    assert (
-        "thresholds.bradycardia_critical.limit (45) must be at or below thresholds.bradycardia.limit" in page
-    )
+    assert "thresholds.intra_sbp_severe.limit (185) must be at or above thresholds.intra_sbp.limit" in page
     assert not ProtocolChange.objects.exists()

@@ -50,10 +50,15 @@ def _active_emails(practice: Practice, *roles: str) -> set[str]:
 
 def told_at_once(alert: SafetyAlert) -> set[str]:
     """Who an alert reaches when raised (docs/severity.md): the client's care team (prescribers on it
-    included); a critical alert also reaches the practice admins. Nobody on the team: the admins."""
+    included); a critical alert also reaches the practice admins, and a prescriber even when the care
+    team has none (then every prescriber of the practice). Nobody on the team: the admins."""
     team = alert.client.care_team.filter(membership__is_active=True, membership__user__is_active=True)
     emails = set(team.values_list("membership__user__email", flat=True))
-    if alert.severity == SafetyAlert.Severity.CRITICAL or not emails:
+    if alert.severity == SafetyAlert.Severity.CRITICAL:
+        emails |= _active_emails(alert.practice, Role.ADMIN)
+        if not team.filter(membership__role=Role.PRESCRIBER).exists():
+            emails |= _active_emails(alert.practice, Role.PRESCRIBER)
+    elif not emails:
         emails |= _active_emails(alert.practice, Role.ADMIN)
     return emails
 

@@ -47,7 +47,7 @@ from .models import (
 from .practice_protocols import practice_overrides, practice_protocol
 from .protocol_versions import build, override_label, route_label
 from .roles import ADMINISTERING_ROLES, PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, has_role
-from .state import SessionState, with_records
+from .state import SessionState, holding_flags, with_records
 
 CLOSED_STATES = (EpisodeState.CLOSED, EpisodeState.WITHDRAWN, EpisodeState.DECLINED, EpisodeState.PAUSED)
 # C-SSRS screener band severities that count as "high" for the pre-dose checklist (the screener's
@@ -587,11 +587,42 @@ def order_dose(
     return order
 
 
-def refuse_if_dose_held(state: SessionState) -> None:
-    """No first dose while the newest pre-dose BP is in the crisis band: no override (docs/severity.md)."""
+def refuse_if_dose_held(state: SessionState, given_at: datetime | None = None) -> None:
+    """No first dose while the newest pre-dose BP is in the crisis band: no override (docs/severity.md).
+
+    Both the newest reading now and the newest one at the time the dose is said to be given count, so
+    a dose recorded back into a crisis is refused too.
+    """
     message = state.dose_hold_message
     if message:
         raise SessionError(message, [f["message"] for f in state.dose_hold])
+    if given_at is not None:
+        reading = state.blood_pressure_at(given_at)
+        hold = holding_flags(reading)
+        if hold and reading is not None:
+            when = timezone.localtime(reading.taken_at, state.session.practice.zone)
+            raise SessionError(
+                f"Do not dose at {timezone.localtime(given_at, state.session.practice.zone):%H:%M}: the "
+                f"blood pressure then ({reading.bp} mmHg at {when:%H:%M}) was in the hypertensive crisis "
+                "band.",
+                [f["message"] for f in hold],
+            )
+
+
+def refuse_unreviewed_pressure(request: StaffRequest | None, state: SessionState, given_at: datetime) -> None:
+    """A pre-dose BP at or above the review level taken after the checklist was confirmed has not been
+    seen by a prescriber: only a prescriber may then record the first dose (docs/severity.md)."""
+    checklist = current_checklist(state.session)
+    reading = state.blood_pressure_at(given_at)
+    if reading is None or checklist is None or reading.taken_at <= checklist.confirmed_at:
+        return
+    review = [f for f in reading.flags if f.get("severity") == "review"]
+    if review and not has_role(request, PRESCRIBING_ROLES):
+        raise SessionError(
+            f"The blood pressure {reading.bp} mmHg was taken after the checklist and is at or above the "
+            "review level: a prescriber reviews it and records this dose.",
+            [f["message"] for f in review],
+        )
 
 
 @transaction.atomic
@@ -633,7 +664,8 @@ def record_administration(
     if current_checklist(session) is None:
         raise SessionError("Confirm the pre-dose checklist before the first dose.")
     if order.kind == DoseOrder.Kind.INITIAL:
-        refuse_if_dose_held(state)
+        refuse_if_dose_held(state, given_at)
+        refuse_unreviewed_pressure(request, state, given_at)
     already = state.given_for(order) - (amends.amount_mg if amends is not None else 0)
     if already + amount > order.dose_mg:
         raise SessionError(

@@ -205,7 +205,11 @@ class SessionState:
     @property
     def latest_blood_pressure(self) -> VitalsReading | None:
         """The newest reading with a blood pressure, up to now."""
-        readings = [v for v in self.vitals if v.taken_at <= self.now and v.sbp is not None]
+        return self.blood_pressure_at(self.now)
+
+    def blood_pressure_at(self, moment: datetime) -> VitalsReading | None:
+        """The newest reading with a blood pressure at or before ``moment`` (a dose's given time)."""
+        readings = [v for v in self.vitals if v.taken_at <= moment and v.sbp is not None]
         return readings[-1] if readings else None
 
     @property
