@@ -194,6 +194,10 @@ KAPSTONE_RECOVERY_CODES = 10
 # Log off after this much inactivity (HIPAA 164.312(a)(2)(iii) automatic logoff).
 KAPSTONE_IDLE_TIMEOUT = timedelta(minutes=env_int("KAPSTONE_IDLE_TIMEOUT_MINUTES", 15, minimum=1))
 KAPSTONE_INVITATION_DAYS = env_int("KAPSTONE_INVITATION_DAYS", 7, minimum=1)
+# A password-reset link works once, for this long (Django signs the time into the token).
+PASSWORD_RESET_TIMEOUT = 60 * env_int("KAPSTONE_PASSWORD_RESET_MINUTES", 60, minimum=5)
+# Reset emails one address can be sent per hour, counted in each server process's cache.
+KAPSTONE_PASSWORD_RESET_EMAILS_PER_HOUR = 3
 
 # Lock an account + address pair out after repeated failed sign-ins.
 AXES_FAILURE_LIMIT = env_int("KAPSTONE_LOCKOUT_ATTEMPTS", 5, minimum=1)

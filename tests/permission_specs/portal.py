@@ -32,6 +32,14 @@ SPECS = {
     "portal:login": Spec(dict.fromkeys(ALL_403, 302), public=True, anonymous=200, client=302),
     "portal:logout": Spec(dict.fromkeys(ALL_403, 302), method="post", public=True, client=302),
     "portal:welcome": Spec(dict.fromkeys(ALL_403, 200), kind="welcome", public=True, anonymous=200),
+    "portal:password_reset": Spec(dict.fromkeys(ALL_403, 200), public=True, anonymous=200, client=200),
+    "portal:password_reset_done": Spec(dict.fromkeys(ALL_403, 200), public=True, anonymous=200, client=200),
+    "portal:password_reset_confirm": Spec(
+        dict.fromkeys(ALL_403, 302), kind="password_reset_link", public=True, anonymous=302, client=302
+    ),
+    "portal:password_reset_complete": Spec(
+        dict.fromkeys(ALL_403, 200), public=True, anonymous=200, client=200
+    ),
     "portal:home": Spec(**PORTAL),
     "portal:questionnaires": Spec(**PORTAL),
     "portal:questionnaire": Spec(**PORTAL, kind="portal_assignment"),

@@ -9,4 +9,6 @@ ACTIONS = {
     "accounts.2fa.failed": "Entered a wrong two-factor code",
     "accounts.2fa.recovery_codes.created": "Created new recovery codes",
     "accounts.invitation.accepted": "Accepted an invitation and set a password",
+    "accounts.password.reset_requested": "Asked for a password-reset email",
+    "accounts.password.reset_done": "Chose a new password through a reset link",
 }

@@ -1,10 +1,12 @@
-"""Sign-in, two-factor, invitations and the member's own account page."""
+"""Sign-in, two-factor, invitations, password reset and the member's own account page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,10 +18,12 @@ from kapstone.audit.services import log_event
 from kapstone.practice.link_views import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.middleware import switch_practice as switch
+from kapstone.practice.models import Membership, Practice
 
 from . import two_factor
 from .forms import CodeForm, ConfirmPasswordForm, SignInForm
-from .models import STAFF_INVITATION, Invitation
+from .models import STAFF_INVITATION, Invitation, User
+from .password_reset import may_send_reset_email
 
 SESSION_NEW_CODES = "kapstone_new_recovery_codes"
 
@@ -163,3 +167,64 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 password_change = membership_exempt(PasswordChangeView.as_view())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Forgot your password?": an email with a one-time link (docs/links.md, "Password reset").
+
+    The answer is the same page whether or not the address has an account, and the audit event does
+    not say either: nobody learns from this page who has an account. Django sends only to active users
+    with a usable password.
+    """
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    confirm_url_name = "accounts:password_reset_confirm"
+
+    def form_valid(self, form):
+        log_event(self.request, "accounts.password.reset_requested")
+        if not may_send_reset_email(form.cleaned_data["email"]):
+            return HttpResponseRedirect(self.get_success_url())
+        self.extra_email_context = {
+            "confirm_url_name": self.confirm_url_name,
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        }
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+    extra_context = {"minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password through the emailed link. It does not sign in: signing in afterwards asks
+    for the password and, for anyone who set it up, the second factor, which a reset never removes."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        practice = self.practice_of(form.user)
+        log_event(self.request, "accounts.password.reset_done", actor=form.user, practice=practice)
+        return response
+
+    def practice_of(self, user: User) -> Practice | None:
+        """Whose audit trail records the reset: the member's first practice."""
+        membership = Membership.objects.active().filter(user=user).select_related("practice").first()
+        return membership.practice if membership else None
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+    extra_context = {"sign_in_url": reverse_lazy("accounts:login")}
+
+
+password_reset = membership_exempt(two_factor_exempt(PasswordResetView.as_view()))
+password_reset_done = membership_exempt(two_factor_exempt(PasswordResetDoneView.as_view()))
+password_reset_confirm = membership_exempt(two_factor_exempt(PasswordResetConfirmView.as_view()))
+password_reset_complete = membership_exempt(two_factor_exempt(PasswordResetCompleteView.as_view()))

@@ -9,6 +9,12 @@ urlpatterns = [
     path("portal/", views.home, name="home"),
     path("portal/login/", views.sign_in, name="login"),
     path("portal/logout/", views.sign_out, name="logout"),
+    path("portal/password-reset/", views.password_reset, name="password_reset"),
+    path("portal/password-reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path(
+        "portal/password-reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"
+    ),
+    path("portal/password-reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("portal/welcome/<str:token>/", views.welcome, name="welcome"),
     path("portal/questionnaires/", views.questionnaires, name="questionnaires"),
     path("portal/questionnaires/<uuid:assignment_id>/", views.questionnaire, name="questionnaire"),

@@ -13,7 +13,9 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kapstone.accounts import views as accounts_views
 from kapstone.accounts.forms import SignInForm
+from kapstone.accounts.models import User
 from kapstone.audit.services import log_event
 from kapstone.clients.access import get_client
 from kapstone.clinical import get_instrument
@@ -25,7 +27,9 @@ from kapstone.pathway.models import ConsentSignature, EpisodeState, Goal, Intent
 from kapstone.pathway.preparation import current, revise_words
 from kapstone.practice.link_views import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
+from kapstone.practice.models import DEFAULT_CRISIS_RESOURCES, Practice
 from kapstone.practice.permissions import Capability
+from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import AppointmentKind
 from kapstone.scheduling.queries import past_for_client, upcoming_for_client
 
@@ -33,7 +37,7 @@ from . import services
 from .forms import IntentionForm, JournalEntryForm, ReminderForm
 from .material import material_for
 from .middleware import client_required
-from .models import PORTAL_INVITATION
+from .models import PORTAL_INVITATION, ClientAccount
 from .progress import progress_for
 
 
@@ -59,6 +63,44 @@ class PortalSignIn(auth_views.LoginView):
 
 
 sign_in = membership_exempt(two_factor_exempt(PortalSignIn.as_view()))
+
+
+# "Forgot your password?" for clients: the staff flow (accounts.views) on the portal's own pages.
+PUBLIC_CONTEXT = {"crisis_resources": DEFAULT_CRISIS_RESOURCES}
+
+
+class PortalPasswordReset(accounts_views.PasswordResetView):
+    template_name = "portal/password_reset.html"
+    success_url = reverse_lazy("portal:password_reset_done")
+    confirm_url_name = "portal:password_reset_confirm"
+    extra_context = PUBLIC_CONTEXT
+
+
+class PortalPasswordResetDone(accounts_views.PasswordResetDoneView):
+    template_name = "portal/password_reset_done.html"
+    extra_context = {**accounts_views.PasswordResetDoneView.extra_context, **PUBLIC_CONTEXT}
+
+
+class PortalPasswordResetConfirm(accounts_views.PasswordResetConfirmView):
+    template_name = "portal/password_reset_confirm.html"
+    success_url = reverse_lazy("portal:password_reset_complete")
+    extra_context = PUBLIC_CONTEXT
+
+    def practice_of(self, user: User) -> Practice | None:
+        with scopes_disabled():
+            account = ClientAccount.objects.filter(user=user).select_related("practice").first()
+        return account.practice if account else super().practice_of(user)
+
+
+class PortalPasswordResetComplete(accounts_views.PasswordResetCompleteView):
+    template_name = "portal/password_reset_complete.html"
+    extra_context = {"sign_in_url": reverse_lazy("portal:login"), **PUBLIC_CONTEXT}
+
+
+password_reset = membership_exempt(two_factor_exempt(PortalPasswordReset.as_view()))
+password_reset_done = membership_exempt(two_factor_exempt(PortalPasswordResetDone.as_view()))
+password_reset_confirm = membership_exempt(two_factor_exempt(PortalPasswordResetConfirm.as_view()))
+password_reset_complete = membership_exempt(two_factor_exempt(PortalPasswordResetComplete.as_view()))
 
 
 @require_POST
