@@ -137,7 +137,7 @@ def test_moaas_at_the_sedation_level_raises_an_observation_alert_rass_never_does
     assert not SafetyAlert.objects.exists()
     response = client.post(url, {"scale": "moaas", "moaas-observed_at": now, "moaas-value": "3"}, follow=True)
     assert (
-        "Sedation beyond the protocol&#x27;s level: a safety alert was raised." in response.content.decode()
+        "Warning: out of range; a safety alert was raised for the care team." in response.content.decode()
     )
     alert = SafetyAlert.objects.get()
     assert (

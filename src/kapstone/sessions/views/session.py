@@ -441,7 +441,7 @@ def observation(request, session_id):
             form.add_error(None, getattr(exc, "message", str(exc)))
         else:
             if record.alert_id:
-                messages.error(request, "Sedation beyond the protocol's level: a safety alert was raised.")
+                messages.error(request, ALERT_WORDS[record.alert.severity])
             else:
                 rating = f"{record.value} ({record.band})" if record.band else str(record.value)
                 messages.success(request, f"{record.get_scale_display()} {rating} recorded.")
