@@ -50,6 +50,11 @@ def test_the_form_is_prefilled_from_the_session_and_saved(world, scoped, login):
     }
     bad = client.post(url, data | {"duration.monitoring_minutes": "100"}).content.decode()
     assert "Ensure this value is greater than or equal to 120." in bad
+    swapped = client.post(url, data | {"blood_pressure.post_40_min": "80/190"}).content.decode()
+    assert "Diastolic BP (190) must be lower than systolic BP (80)." in swapped
+    typo = client.post(url, data | {"blood_pressure.post_40_min": "450/92"}).content.decode()
+    assert "Systolic blood pressure 450 mmHg is not plausible" in typo
+    assert not ReportingForm.objects.exists()  # nothing saved from a bad form
     assert client.post(url, data).status_code == 302
     saved = ReportingForm.objects.get()  # the first version
     assert saved.version == 1

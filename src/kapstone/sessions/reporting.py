@@ -18,6 +18,7 @@ from django.utils import timezone
 from kapstone.accounts.models import User
 from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
+from kapstone.clinical.monitoring import check_plausible_value
 from kapstone.clinical.protocols import FormField, FormSection, Protocol
 from kapstone.clinical.protocols import ReportingForm as FormDefinition
 
@@ -130,6 +131,24 @@ def _choices(protocol: Protocol, section_id: str, field_id: str) -> tuple[str, .
 YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
 
 
+class BloodPressureField(forms.RegexField):
+    """ "128/82": the same plausibility as a recorded reading (a form copied from the record by hand must
+    not carry a typo such as 80/190 or 250/140 to the REMS)."""
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        if text:
+            sbp, dbp = (int(part) for part in text.split("/"))
+            try:
+                check_plausible_value("sbp", sbp)
+                check_plausible_value("dbp", dbp)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+            if dbp >= sbp:
+                raise forms.ValidationError(f"Diastolic BP ({dbp}) must be lower than systolic BP ({sbp}).")
+        return text
+
+
 class _Common(TypedDict):
     label: str
     required: bool
@@ -158,7 +177,7 @@ class ReportingFormForm(forms.Form):
         if field.kind == "date":
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         if field.kind == "blood_pressure":
-            return forms.RegexField(
+            return BloodPressureField(
                 regex=r"^\d{2,3}/\d{2,3}$",
                 error_messages={"invalid": "Enter blood pressure as systolic/diastolic, e.g. 128/82."},
                 **common,
