@@ -7,9 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kapstone.audit.models import AuditEvent
+from kapstone.measures.models import SafetyAlert
+from kapstone.measures.services import acknowledge_alert
 from kapstone.sessions.models import Discharge
 
-from .builders import dose, make_session
+from .builders import dose, make_session, request_for, vitals
 
 SL_CRITERIA = (
     "oriented",
@@ -152,3 +154,17 @@ def test_the_summary_prints_and_for_esketamine_carries_every_rems_field(world, s
         assert '56 mg <span class="from-record">(from the record)</span>' in page
     else:
         assert "REMS" not in page
+
+
+def test_an_open_critical_alert_from_the_session_needs_a_prescriber_to_discharge(world, scoped, login):
+    session = dosed_minutes_ago(world, 125)
+    vitals(session, world.members["monitor"], at=timezone.now() - timedelta(minutes=60), hr=35)
+    url = reverse("sessions:discharge", args=[session.pk])
+    monitor = login(world.members["monitor"])
+    page = monitor.post(url, form(world.practice)).content.decode()
+    assert "An open critical safety alert from this session" in page
+    assert not Discharge.objects.exists()
+    alert = SafetyAlert.objects.get(severity="critical")
+    acknowledge_alert(request_for(world.members["prescriber"]), alert, "Rechecked: HR 64, probe had slipped.")
+    assert monitor.post(url, form(world.practice)).status_code == 302
+    assert Discharge.objects.get().blocking == []

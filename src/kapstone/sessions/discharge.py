@@ -4,6 +4,7 @@
 or a criterion not met) needs a prescriber's override with a written reason.
 """
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from kapstone.audit.services import actor_of
 from kapstone.clinical import get_instrument, score
 from kapstone.clinical.instruments import Item
 from kapstone.clinical.monitoring import DischargeEvaluation, evaluate_discharge
+from kapstone.measures.models import SafetyAlert
 from kapstone.measures.services import assign_after_session
 
 from .events import session_discharged
@@ -47,7 +49,7 @@ def evaluation(
     """``evaluate_discharge`` for this session at ``when`` (None before the dose)."""
     if state.dose_time is None:
         return None
-    return evaluate_discharge(
+    result = evaluate_discharge(
         state.protocol,
         state.dose_time,
         max(when, state.dose_time),
@@ -55,6 +57,17 @@ def evaluation(
         {c.id: (criteria or {}).get(c.id) for c in state.protocol.discharge.criteria},
         infusion_minutes=state.infusion_minutes,
     )
+    # A critical alert raised during the session and still unacknowledged means someone has not yet
+    # looked at a dangerous reading: going home needs a prescriber's override (docs/severity.md).
+    open_critical = SafetyAlert.objects.open().filter(
+        client=state.session.client,
+        severity=SafetyAlert.Severity.CRITICAL,
+        created_at__gte=state.session.opened_at,
+    )
+    if open_critical.exists():
+        why = "An open critical safety alert from this session: acknowledge it, with the action taken."
+        result = replace(result, allowed=False, blocking=(*result.blocking, why))
+    return result
 
 
 class DischargeRefused(SessionError):
