@@ -62,6 +62,8 @@ def action_item(request, client_id, item_id):
         services.review_action_item(request, form)
         messages.success(request, "Action item updated.")
         return redirect("integration:client", client_id=client.pk)
+    if request.method == "GET":
+        log_event(request, "integration.action_item.viewed", obj=item)
     return render(request, "integration/action_item.html", {"client": client, "item": item, "form": form})
 
 
@@ -81,6 +83,9 @@ def note_new(request, client_id, session_id):
         note = services.save_integration_note(request, form, client=client, session=session)
         messages.success(request, "Integration note saved.")
         return redirect("integration:note", client_id=client.pk, note_id=note.pk)
+    if request.method == "GET":
+        # The blank form shows the session and the client's intentions.
+        log_event(request, "integration.note_form.viewed", obj=session)
     context = {"client": client, "session": session, "form": form, "intentions": _intentions(session.episode)}
     return render(request, "integration/note_form.html", context)
 
@@ -125,8 +130,11 @@ def psychotherapy_note(request, client_id, note_id):
         services.save_psychotherapy_note(request, form, client=client, integration_note=integration_note)
         messages.success(request, "Private note saved. Only you can read it.")
         return redirect("integration:note", client_id=client.pk, note_id=integration_note.pk)
-    if private is not None and request.method == "GET":
+    if request.method == "GET" and private is not None:
         log_event(request, "integration.psychotherapy_note.viewed", obj=private, client=client)
+    elif request.method == "GET":
+        # No private note yet: the blank form still shows the integration note it belongs to.
+        log_event(request, "integration.note.viewed", obj=integration_note)
     context = {"client": client, "note": integration_note, "form": form, "private": private}
     return render(request, "integration/psychotherapy_note.html", context)
 

@@ -98,6 +98,9 @@ def administer(request, client_id, instrument_id=None):
         else:
             messages.success(request, "Draft saved. You can finish it later from the client's measures page.")
             return redirect("measures:client", client_id=client.pk)
+    if request.method == "GET":
+        # The form shows the draft's answers so far.
+        log_event(request, "measures.draft.viewed", obj=response)
     return render(
         request, "measures/administer.html", {"client": client, "instrument": instrument, "form": form}
     )
@@ -176,6 +179,8 @@ def acknowledge(request, client_id, alert_id):
         services.acknowledge_alert(request, alert, form.cleaned_data["action_taken"])
         messages.success(request, "Alert acknowledged. The action is recorded on the client's chart.")
         return redirect("measures:client", client_id=client.pk)
+    if request.method == "GET":
+        log_event(request, "measures.alert.viewed", obj=alert)
     return render(request, "measures/acknowledge.html", {"client": client, "alert": alert, "form": form})
 
 

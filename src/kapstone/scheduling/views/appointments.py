@@ -221,6 +221,7 @@ def appointment_cancel(request, client_id, appointment_id):
         else:
             messages.success(request, "Cancelled. No reminder will be sent.")
         return redirect("scheduling:detail", client_id=client.pk, appointment_id=appointment.pk)
+    log_event(request, "scheduling.appointment.viewed", obj=appointment, data={"page": "cancel"})
     return render(
         request, "scheduling/cancel.html", {"client": client, "appointment": appointment, "form": form}
     )

@@ -104,6 +104,8 @@ def client_sessions(request, client_id):
 def dose_plan(request, client_id):
     client = get_client(request, client_id, CLINICAL)
     require_role(request, PRESCRIBING_ROLES, "write a dose plan")
+    if request.method == "GET":
+        log_event(request, "sessions.client.viewed", obj=client, data={"page": "dose_plan"})
     episode = services.open_episode_of(client)
     if episode is None:
         return render(request, "sessions/no_episode.html", {"client": client, "heading": "Dose plan"})
@@ -130,6 +132,8 @@ def dose_plan(request, client_id):
 def start(request, client_id):
     client = get_client(request, client_id, CLINICAL)
     require_role(request, RECORDING_ROLES, "start a medicine session")
+    if request.method == "GET":
+        log_event(request, "sessions.client.viewed", obj=client, data={"page": "start"})
     episode = services.open_episode_of(client)
     if episode is None:
         return render(
