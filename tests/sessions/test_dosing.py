@@ -12,7 +12,7 @@ from kapstone.audit.models import AuditEvent
 from kapstone.sessions.models import DoseAdministration, DoseOrder
 from kapstone.sessions.services import SessionError, order_dose, record_administration
 
-from .builders import at_minutes, confirm, dose, make_session, request_for
+from .builders import at_minutes, confirm, dose, make_session, request_for, vitals
 
 
 def order_url(session):
@@ -242,3 +242,29 @@ def test_an_order_is_stamped_when_it_was_made_and_no_dose_is_given_before_it(wor
             amount_mg=order.dose_mg,
         )
     assert not session.administrations.exists()
+
+
+def test_no_booster_while_the_blood_pressure_is_critically_high(world, scoped):
+    session = make_session(world.client)
+    prescriber, monitor = world.members["prescriber"], world.members["monitor"]
+    start = timezone.now() - timedelta(minutes=60)
+    dose(session, prescriber, monitor, at=start)
+    vitals(session, monitor, at=start + timedelta(minutes=45), sbp=212, dbp=118)  # above 200: critical
+    booster = order_dose(
+        request_for(prescriber),
+        session,
+        dose=100,
+        weight_kg=70,
+        stock_strength=100,
+        booster=True,
+        override_reason="test",
+    )
+    with pytest.raises(SessionError, match="No booster while the blood pressure is critically high"):
+        record_administration(
+            request_for(monitor), session, booster, given_at=timezone.now(), amount_mg=booster.dose_mg
+        )
+    vitals(session, monitor, at=timezone.now() - timedelta(seconds=30), sbp=168, dbp=96)
+    given = record_administration(
+        request_for(monitor), session, booster, given_at=timezone.now(), amount_mg=booster.dose_mg
+    )
+    assert given.order == booster

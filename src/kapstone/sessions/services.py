@@ -609,6 +609,21 @@ def refuse_if_dose_held(state: SessionState, given_at: datetime | None = None) -
             )
 
 
+def refuse_booster_in_hypertension(state: SessionState, given_at: datetime) -> None:
+    """No more ketamine while the newest blood pressure is critically high: ketamine raises it
+    (docs/severity.md). A newer reading below the critical level lifts this."""
+    reading = state.blood_pressure_at(given_at)
+    if reading is None:
+        return
+    high = [f for f in reading.flags if f.get("severity") == "critical" and f.get("direction") == "high"]
+    if high:
+        raise SessionError(
+            f"No booster while the blood pressure is critically high ({reading.bp} mmHg): repeat the "
+            "reading; a booster can be given once a newer one is below the critical level.",
+            [f["message"] for f in high],
+        )
+
+
 def refuse_unreviewed_pressure(request: StaffRequest | None, state: SessionState, given_at: datetime) -> None:
     """A pre-dose BP at or above the review level taken after the checklist was confirmed has not been
     seen by a prescriber: only a prescriber may then record the first dose (docs/severity.md)."""
@@ -674,6 +689,8 @@ def record_administration(
         )
     if order.kind == DoseOrder.Kind.BOOSTER and state.dose_time is not None and given_at < state.dose_time:
         raise SessionError("A booster cannot be given before the first dose.")
+    if order.kind == DoseOrder.Kind.BOOSTER:
+        refuse_booster_in_hypertension(state, given_at)
     record = DoseAdministration.objects.create(
         practice=session.practice,
         session=session,
