@@ -102,16 +102,17 @@ def everyone_told_at_once(world):
     return team | {world.members[Role.ADMIN].user.email}
 
 
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
 @pytest.mark.parametrize(("pid", "parameter"), CASES)
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_value_beyond_a_critical_threshold_raises_a_critical_alert_that_reaches_the_team(
-    world, scoped, login, django_capture_on_commit_callbacks, pid, parameter, data
+    world, scoped, login, django_capture_on_commit_callbacks, pid, parameter, entry, data
 ):
+    """Every protocol x every vital with a critical threshold x every way a reading gets in."""
     protocol = PROTOCOLS[pid]
     threshold = data.draw(st.sampled_from(critical_thresholds(protocol, parameter)), label="threshold")
     value = beyond(threshold, data.draw)
-    entry = data.draw(st.sampled_from(ENTRY_POINTS), label="entry")
     dosed = {"pre_dose": False, "after_dose": True, "always": data.draw(st.booleans(), label="dosed")}[
         threshold.when
     ]
