@@ -381,7 +381,10 @@ def test_after_dose_thresholds_on_both_sides(pid, values, expected):
         ({"sbp": 140, "dbp": 89}, {"sbp": ("predose_sbp", "review")}),
         ({"sbp": 139, "dbp": 90}, {"dbp": ("predose_dbp", "review")}),
         ({"sbp": 179, "dbp": 112}, {"sbp": ("predose_sbp", "review"), "dbp": ("predose_dbp", "review")}),
-        ({"sbp": 185, "dbp": 112}, {"sbp": ("predose_crisis_sbp", "critical"), "dbp": ("predose_dbp", "review")}),
+        (
+            {"sbp": 185, "dbp": 112},
+            {"sbp": ("predose_crisis_sbp", "critical"), "dbp": ("predose_dbp", "review")},
+        ),
         ({"spo2": 89}, {"spo2": ("spo2_critical", "critical")}),  # SpO2 matters before the dose too
         ({"moaas": 3, "hr": 130}, {}),  # sedation and tachycardia thresholds apply after the dose
     ],

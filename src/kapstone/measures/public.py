@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from kapstone.audit.services import log_event
 from kapstone.clinical import get_instrument
-from kapstone.practice.link_views import public_link
+from kapstone.practice.public_links import public_link
 from kapstone.practice.tenancy import practice_scope
 
 from . import services

@@ -190,7 +190,7 @@ def alert_list(request):
         SafetyAlert.objects.open()
         .filter(client__in=visible_clients(request.membership))
         .select_related("client")
-        .order_by("created_at")
+        .order_by("severity", "created_at")  # "critical" sorts before "warning": critical first
     )
     log_event(request, "measures.alerts.viewed")
     return render(request, "measures/alert_list.html", {"alerts": alerts, "now": timezone.now()})

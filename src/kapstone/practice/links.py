@@ -10,7 +10,7 @@ One concept, written once:
 - ``Model.objects.by_link(token)`` is the one lookup: a live link (unspent, unexpired) or ``None``,
   whatever the practice scope;
 - :func:`email_link` sends a link with its kind's subject, template and expiry wording;
-- ``kapstone.practice.link_views.public_link`` is the decorator of every public link page.
+- ``kapstone.practice.public_links.public_link`` is the decorator of every public link page.
 """
 
 import hashlib

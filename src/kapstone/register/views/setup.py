@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from kapstone.accounts.requests import StaffRequest
 from kapstone.practice.permissions import Capability, capability_required
 
-from . import configure
-from .forms import LocationForm, ProductForm, SettingsForm, StorageForm
-from .models import Location, Product, RegisterHandler, RegisterSettings, StoragePlace
-from .rules import rules
+from .. import configure
+from ..forms import LocationForm, ProductForm, SettingsForm, StorageForm
+from ..models import Location, Product, RegisterHandler, RegisterSettings, StoragePlace
+from ..rules import rules
 
 CONFIGURE = Capability.CONFIGURE_PRACTICE
 

@@ -21,9 +21,9 @@ from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
 from kapstone.practice.permissions import Capability, capability_required
 
-from . import counts, reports, services
-from .access import can_move_stock, stock_mover_required
-from .forms import (
+from .. import counts, reports, services
+from ..access import can_move_stock, stock_mover_required
+from ..forms import (
     CorrectionForm,
     CountForm,
     CountStartForm,
@@ -41,7 +41,7 @@ from .forms import (
     WasteForm,
     add_error,
 )
-from .models import (
+from ..models import (
     CORRECTABLE,
     ON_HAND,
     Container,
@@ -54,7 +54,7 @@ from .models import (
     ReportingTask,
     Stock,
 )
-from .rules import rules
+from ..rules import rules
 
 VIEW = Capability.VIEW_CLINICAL
 CONFIGURE = Capability.CONFIGURE_PRACTICE
