@@ -109,7 +109,8 @@ def imports_of(name: str) -> list[Import]:
         for child in ast.walk(statement)
     }
     calls_import_module = any(
-        isinstance(node, ast.Name | ast.Attribute) and getattr(node, "id", getattr(node, "attr", "")) == "import_module"
+        isinstance(node, ast.Name | ast.Attribute)
+        and getattr(node, "id", getattr(node, "attr", "")) == "import_module"
         for node in ast.walk(tree)
     )
     for node in ast.walk(tree):
@@ -126,7 +127,8 @@ def imports_of(name: str) -> list[Import]:
                 module = node.module or ""
             # ``from package import submodule`` depends on the submodule, not only on the package.
             targets = [
-                f"{module}.{alias.name}" if f"{module}.{alias.name}" in MODULES else module for alias in node.names
+                f"{module}.{alias.name}" if f"{module}.{alias.name}" in MODULES else module
+                for alias in node.names
             ]
         elif calls_import_module and isinstance(node, ast.Constant) and isinstance(node.value, str):
             targets = [node.value] if node.value in MODULES else []
@@ -149,7 +151,9 @@ def room_of(module: str) -> tuple[int, str]:
             for prefix in prefixes:
                 if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best[0]:
                     best = (len(prefix), floor, room)
-    assert best[0] >= 0, f"{module} is in no room of FLOORS: place its app in tests/test_layers.py and the docs"
+    assert best[0] >= 0, (
+        f"{module} is in no room of FLOORS: place its app in tests/test_layers.py and the docs"
+    )
     return best[1], best[2]
 
 
@@ -230,12 +234,15 @@ def test_the_graph_sees_imports_inside_functions_and_relative_imports():
     assert Import("kapstone.clients.services", "kapstone.clients.events", 7) in GRAPH or any(
         e.importer == "kapstone.clients.services" and e.imported == "kapstone.clients.events" for e in GRAPH
     )
-    assert any(e.importer == "kapstone.clients.views" and e.imported == "kapstone.sessions.chart" for e in GRAPH)
+    assert any(
+        e.importer == "kapstone.clients.views" and e.imported == "kapstone.sessions.chart" for e in GRAPH
+    )
     assert any(e.importer == "kapstone.cli" and e.imported == "kapstone.demo.builder" for e in GRAPH)
 
 
 @pytest.mark.parametrize("module", ["kapstone.clinical.monitoring", "kapstone.clients.views"])
 def test_rooms_are_found_by_the_longest_prefix(module):
-    assert room_of(module)[1] == {"kapstone.clinical.monitoring": "clinical", "kapstone.clients.views": "client chart"}[
-        module
-    ]
+    assert (
+        room_of(module)[1]
+        == {"kapstone.clinical.monitoring": "clinical", "kapstone.clients.views": "client chart"}[module]
+    )

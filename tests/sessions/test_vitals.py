@@ -136,9 +136,7 @@ def test_moaas_at_the_sedation_level_raises_an_observation_alert_rass_never_does
     client.post(url, {"scale": "moaas", "moaas-observed_at": now, "moaas-value": "5"})
     assert not SafetyAlert.objects.exists()
     response = client.post(url, {"scale": "moaas", "moaas-observed_at": now, "moaas-value": "3"}, follow=True)
-    assert (
-        "Warning: out of range; a safety alert was raised for the care team." in response.content.decode()
-    )
+    assert "Warning: out of range; a safety alert was raised for the care team." in response.content.decode()
     alert = SafetyAlert.objects.get()
     assert (
         alert.kind == "observation"

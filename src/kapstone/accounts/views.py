@@ -15,10 +15,10 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from kapstone.audit.services import log_event
-from kapstone.practice.public_links import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.middleware import switch_practice as switch
 from kapstone.practice.models import Membership, Practice
+from kapstone.practice.public_links import public_link
 
 from . import two_factor
 from .forms import CodeForm, ConfirmPasswordForm, SignInForm

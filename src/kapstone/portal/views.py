@@ -25,10 +25,10 @@ from kapstone.measures.forms import QuestionnaireForm
 from kapstone.measures.models import Assignment
 from kapstone.pathway.models import ConsentSignature, EpisodeState, Goal, Intention, WordsSource
 from kapstone.pathway.preparation import current, revise_words
-from kapstone.practice.public_links import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.models import DEFAULT_CRISIS_RESOURCES, Practice
 from kapstone.practice.permissions import Capability
+from kapstone.practice.public_links import public_link
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import AppointmentKind
 from kapstone.scheduling.queries import past_for_client, upcoming_for_client

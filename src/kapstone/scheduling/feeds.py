@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from kapstone.audit.services import log_event
-from kapstone.practice.public_links import public_link
 from kapstone.practice.permissions import Capability, capability_required
+from kapstone.practice.public_links import public_link
 from kapstone.practice.tenancy import practice_scope
 
 from . import services

@@ -10,9 +10,9 @@ from kapstone.audit.services import client_ip, log_event
 from kapstone.clinical import get_instrument
 from kapstone.measures.models import Assignment
 from kapstone.measures.services import issue_link
-from kapstone.practice.public_links import public_link
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.models import Practice
+from kapstone.practice.public_links import public_link
 from kapstone.practice.tenancy import practice_scope
 
 from . import services
