@@ -57,10 +57,12 @@ def evaluation(
         {c.id: (criteria or {}).get(c.id) for c in state.protocol.discharge.criteria},
         infusion_minutes=state.infusion_minutes,
     )
-    # A critical alert raised during the session and still unacknowledged means someone has not yet
-    # looked at a dangerous reading: going home needs a prescriber's override (docs/severity.md).
+    # A critical vitals or observation alert raised during the session and still unacknowledged means
+    # someone has not yet looked at a dangerous reading: going home needs a prescriber's override
+    # (docs/severity.md).
     open_critical = SafetyAlert.objects.open().filter(
         client=state.session.client,
+        kind__in=(SafetyAlert.Kind.VITALS, SafetyAlert.Kind.OBSERVATION),
         severity=SafetyAlert.Severity.CRITICAL,
         created_at__gte=state.session.opened_at,
     )
