@@ -195,3 +195,14 @@ def test_a_session_in_progress_at_midnight_stays_on_the_board(world, scoped):
         )
     rooms = {card.session.room for card in board_cards(admin, midnight + timedelta(minutes=20))}
     assert rooms == {"Room N (late)"}  # yesterday's discharged session has left the floor
+    with time_machine.travel(midnight + timedelta(minutes=90), tick=False):
+        discharge_session(
+            request_for(prescriber),
+            late,
+            discharged_at=midnight + timedelta(minutes=85),
+            aldrete_answers=dict.fromkeys(range(1, 6), 2),
+            criteria={},
+            override_reason="test",
+        )
+    floor = board_cards(admin, midnight + timedelta(minutes=95))
+    assert [(c.session.room, c.state.phase.value) for c in floor] == [("Room N (late)", "discharged")]

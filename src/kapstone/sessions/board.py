@@ -214,15 +214,16 @@ def board_cards(membership, now, *, session_ids=None) -> list[Card]:
 
     A dosed session still in progress at midnight stays on the board: a client being monitored must
     never drop off the floor because the date changed. Those are looked for back to the start of
-    yesterday, which bounds the query; yesterday's sessions that were never dosed are not monitoring
-    anyone and stay off.
+    yesterday, which bounds the query; so is one of them discharged today, which ended on this floor.
+    Yesterday's sessions that were never dosed are not monitoring anyone and stay off.
     """
     practice = membership.practice
     start, end = day_bounds(practice, now)
     yesterday, _ = day_bounds(practice, start - timedelta(hours=1))
     sessions = MedicineSession.objects.filter(
         Q(opened_at__gte=start)
-        | Q(opened_at__gte=yesterday, discharge__isnull=True, administrations__isnull=False),
+        | Q(opened_at__gte=yesterday, discharge__isnull=True, administrations__isnull=False)
+        | Q(opened_at__gte=yesterday, discharge__discharged_at__gte=start),
         opened_at__lt=end,
         client__in=visible_clients(membership),
         cancelled_at__isnull=True,  # a cancelled session has left the floor (cancellation.py)
