@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import connection
 
 from kapstone.practice.models import Membership, Practice, Role
 from kapstone.practice.tenancy import practice_scope, scopes_disabled
@@ -55,3 +56,24 @@ def scoped():
 
 def in_practice(practice):
     return practice_scope(practice)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_connection_outlives_the_run(request, django_db_blocker):
+    """On PostgreSQL, end every other session on the test database before it is dropped.
+
+    A thread of a live server or a background worker can still hold a connection when the last test
+    of a worker process ends, and PostgreSQL refuses to drop a database in use; the run would then
+    fail at teardown with "being accessed by other users". Set up after the database (so it is torn
+    down before it); SQLite has nothing to do.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
