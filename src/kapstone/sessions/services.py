@@ -47,7 +47,7 @@ from .models import (
 from .practice_protocols import practice_overrides, practice_protocol
 from .protocol_versions import build, override_label, route_label
 from .roles import ADMINISTERING_ROLES, PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, has_role
-from .state import SessionState, holding_flags, with_records
+from .state import SessionState, with_records
 
 CLOSED_STATES = (EpisodeState.CLOSED, EpisodeState.WITHDRAWN, EpisodeState.DECLINED, EpisodeState.PAUSED)
 # C-SSRS screener band severities that count as "high" for the pre-dose checklist (the screener's
@@ -593,20 +593,10 @@ def refuse_if_dose_held(state: SessionState, given_at: datetime | None = None) -
     Both the newest reading now and the newest one at the time the dose is said to be given count, so
     a dose recorded back into a crisis is refused too.
     """
-    message = state.dose_hold_message
-    if message:
-        raise SessionError(message, [f["message"] for f in state.dose_hold])
-    if given_at is not None:
-        reading = state.blood_pressure_at(given_at)
-        hold = holding_flags(reading)
-        if hold and reading is not None:
-            when = timezone.localtime(reading.taken_at, state.session.practice.zone)
-            raise SessionError(
-                f"Do not dose at {timezone.localtime(given_at, state.session.practice.zone):%H:%M}: the "
-                f"blood pressure then ({reading.bp} mmHg at {when:%H:%M}) was in the hypertensive crisis "
-                "band.",
-                [f["message"] for f in hold],
-            )
+    for moment in (state.now, given_at or state.now):
+        held = state.dose_hold_at(moment)
+        if held is not None:
+            raise SessionError(state.dose_hold_message_at(moment), [f["message"] for f in held[1]])
 
 
 def refuse_booster_in_hypertension(state: SessionState, given_at: datetime) -> None:

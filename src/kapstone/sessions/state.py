@@ -212,24 +212,35 @@ class SessionState:
         readings = [v for v in self.vitals if v.taken_at <= moment and v.sbp is not None]
         return readings[-1] if readings else None
 
-    @property
-    def dose_hold(self) -> list[dict]:
-        """Before the first dose: the newest BP's flags that hold the dose (empty once dosed or clear)."""
+    def dose_hold_at(self, moment: datetime) -> tuple[VitalsReading, list[dict]] | None:
+        """Before the first dose: the newest BP at or before ``moment`` and its flags that hold the dose
+        (None once dosed, or when that reading is below the crisis band)."""
         if self.dose_time is not None:
-            return []
-        return holding_flags(self.latest_blood_pressure)
+            return None
+        reading = self.blood_pressure_at(moment)
+        hold = holding_flags(reading)
+        return (reading, hold) if reading is not None and hold else None
 
     @property
-    def dose_hold_message(self) -> str:
-        """Why the first dose cannot be recorded now ("" when nothing holds it). Only a newer pre-dose
-        reading below the crisis band lifts the hold; there is no override."""
-        hold = self.dose_hold
-        reading = self.latest_blood_pressure
-        if not hold or reading is None:
+    def dose_hold(self) -> list[dict]:
+        """The flags that hold the first dose now (empty once dosed or clear)."""
+        held = self.dose_hold_at(self.now)
+        return held[1] if held else []
+
+    def dose_hold_message_at(self, moment: datetime) -> str:
+        """Why a first dose given at ``moment`` cannot be recorded ("" when nothing holds it). Only a
+        newer pre-dose reading below the crisis band lifts the hold; there is no override."""
+        held = self.dose_hold_at(moment)
+        if held is None:
             return ""
+        reading, hold = held
         when = timezone.localtime(reading.taken_at, self.session.practice.zone).strftime("%H:%M")
         return (
             f"Do not dose: the newest pre-dose blood pressure ({reading.bp} mmHg at {when}) is in the "
             f"hypertensive crisis band. {hold[0]['message']} The prescribers have been alerted. Repeat "
             "the reading: the dose can be recorded once a newer pre-dose reading is below the band."
         )
+
+    @property
+    def dose_hold_message(self) -> str:
+        return self.dose_hold_message_at(self.now)
