@@ -35,7 +35,7 @@ from kapstone.screening.models import (
     Intake,
 )
 from kapstone.sessions.chart import client_dosing
-from kapstone.sessions.models import DoseAdministration, MedicineSession
+from kapstone.sessions.models import DoseAdministration, MedicineSession, Observation
 
 from ..pathway.helpers import PATHWAY_CODES
 from .build import built_demo
@@ -271,3 +271,12 @@ def test_the_demo_has_screening_at_every_outcome(demo, db, scoped):
     assert Intake.objects.filter(episode__state="screening", completed_at__isnull=True).count() == 2
     clean = EligibilityAssessment.objects.filter(recommendation="eligible").first()
     assert clean.engine_result().reproduce().recommendation == "eligible"
+
+
+def test_past_sessions_rate_dissociation_at_the_peak_and_back_to_baseline_by_discharge(demo, db, scoped):
+    rated = Observation.objects.filter(practice=demo, scale="dissociation_level")
+    sessions = {o.session_id for o in rated}
+    assert len(sessions) > 20
+    for session_id in sessions:
+        values = [o.value for o in rated.filter(session_id=session_id).order_by("observed_at")]
+        assert values[0] >= 1 and (len(values) == 1 or values[-1] == 0), values

@@ -294,7 +294,11 @@ def _past_session(rng, episode, protocol_id, opened, weight, plan_dose, prescrib
     for minutes, scale, value in (
         (30, "moaas", rng.choice([4, 4, 5])),
         (30, "rass", rng.choice([-1, -1, 0])),
+        # The clinician's dissociation level: marked at the peak, back to baseline by discharge (no
+        # draw from rng, so the rest of the demo stays as it was).
+        (30, "dissociation_level", 2 if session.number % 2 else 1),
         (90, "moaas", 5),
+        (90, "dissociation_level", 0),
     ):
         if minutes < end:
             at = dose_at + timedelta(minutes=minutes, seconds=30)
