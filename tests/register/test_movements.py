@@ -1,11 +1,12 @@
 """Every movement of stock through the services: what each records, and what each refuses and why."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -136,6 +137,21 @@ def test_a_draw_names_its_dose_administration(world, stocked):
             administration_ref="",
             ml=1,
         )
+
+
+def test_a_draw_cannot_be_dated_in_the_future(world, stocked):
+    _, (vial, _) = stocked
+    with pytest.raises(RegisterError, match="A draw cannot be in the future.") as refused:
+        services.draw_for_dose(
+            request_as(world.members["prescriber"]),
+            container=vial,
+            client=world.client,
+            administration_ref="administration-1",
+            ml=1,
+            occurred_at=timezone.now() + timedelta(hours=1),
+        )
+    assert refused.value.field == "date"
+    assert not Entry.objects.filter(container=vial, kind="draw").exists()
 
 
 def test_only_prescribers_admins_and_named_staff_move_stock(world, stocked):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kapstone.accounts.models import User
 from kapstone.accounts.requests import StaffRequest
-from kapstone.audit.services import log_event
+from kapstone.audit.services import actor_of, log_event
 from kapstone.clients.models import Client
 from kapstone.practice.models import Membership, Practice
 
@@ -59,10 +59,6 @@ class RegisterError(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message, self.field = message, field
-
-
-def _actor(request: StaffRequest | None) -> User | None:
-    return request.user if request is not None and request.user.is_authenticated else None
 
 
 def check_mover(request: StaffRequest | None) -> None:
@@ -124,7 +120,7 @@ def _append(
         container_balance_after=quantize(container_after),
         stock_balance_after=quantize(stock_after),
         occurred_at=occurred_at,
-        recorded_by=fields.pop("recorded_by", None) or _actor(request),
+        recorded_by=fields.pop("recorded_by", None) or actor_of(request),
         prev_hash=chain.hash or GENESIS_HASH,
         **fields,
     )
@@ -208,7 +204,7 @@ def record_receipt(
             supplier_name=supplier_name,
             supplier_address=supplier_address,
             supplier_dea_number=supplier_dea_number,
-            received_by=received_by or _actor(request),
+            received_by=received_by or actor_of(request),
             note=note,
         )
         for line in sorted(lines, key=lambda line: str(line.product.pk)):
@@ -238,7 +234,7 @@ def record_receipt(
                     line.product.per_container,
                     receipt=receipt,
                     occurred_at=timezone.now(),
-                    recorded_by=_actor(request) or receipt.received_by,
+                    recorded_by=actor_of(request) or receipt.received_by,
                 )
     return receipt
 
@@ -309,6 +305,8 @@ def draw_for_dose(
     if client.practice_id != container.practice_id:
         raise RegisterError("The client and the container belong to different practices.", "client")
     occurred_at = occurred_at or timezone.now()
+    if occurred_at > timezone.now():
+        raise RegisterError("A draw cannot be in the future.", "date")
     with transaction.atomic():
         locked = _lock_container(container)
         quantity = dose_quantity(locked.product, mg=mg, ml=ml, units=units)
@@ -320,8 +318,8 @@ def draw_for_dose(
             -quantity,
             occurred_at=occurred_at,
             client=client,
-            given_by=given_by or _actor(request),
-            recorded_by=_actor(request) or given_by,
+            given_by=given_by or actor_of(request),
+            recorded_by=actor_of(request) or given_by,
             administration_ref=administration_ref,
         )
         _after_outgoing(locked)
@@ -372,7 +370,7 @@ def record_waste(
     if not manner.strip():
         raise RegisterError("Say how it was wasted (e.g. into a drug-waste container).", "manner")
     # Before the transaction: a wrong password must count towards the witness's lockout, not roll back.
-    verify_witness(request, _actor(request), witness, witness_password, container.practice)
+    verify_witness(request, actor_of(request), witness, witness_password, container.practice)
     with transaction.atomic():
         locked = _lock_container(container)
         if locked.state not in DRAWABLE:
@@ -476,7 +474,7 @@ def destroy(
         raise RegisterError("Enter the DEA Form 41 reference.", "form_41_reference")
     if not manner.strip():
         raise RegisterError("Say how it was destroyed.", "manner")
-    verify_witness(request, _actor(request), witness, witness_password, container.practice)
+    verify_witness(request, actor_of(request), witness, witness_password, container.practice)
     return _dispose(
         request,
         container,
@@ -503,7 +501,7 @@ def report_loss(
     if not description.strip():
         raise RegisterError("Describe what was found missing and how it was discovered.", "description")
     if discovered_at > timezone.now():
-        raise RegisterError("The discovery cannot be in the future.", "discovered_at")
+        raise RegisterError("The discovery cannot be in the future.", "date")
     with transaction.atomic():
         locked = _lock_container(container)
         if locked.state not in ON_HAND:
@@ -519,7 +517,7 @@ def report_loss(
             entry=entry,
             discovered_at=discovered_at,
             description=description.strip(),
-            reported_by=_actor(request) or entry.recorded_by,
+            reported_by=actor_of(request) or entry.recorded_by,
         )
         discovered_on = timezone.localdate(discovered_at, timezone=locked.practice.zone)
         for task_kind, due_on in (
@@ -541,7 +539,7 @@ def complete_task(request: StaffRequest | None, task: ReportingTask, *, referenc
         if task.done_at:
             raise RegisterError("This task is already done.")
         ReportingTask.objects.filter(pk=task.pk).update(
-            done_at=timezone.now(), done_by=_actor(request), reference=reference.strip()
+            done_at=timezone.now(), done_by=actor_of(request), reference=reference.strip()
         )
         task.refresh_from_db()
         log_event(request, "register.task.completed", obj=task, data={"kind": task.kind})
@@ -632,7 +630,3 @@ def append_explanation(
     if locked.balance == 0 and locked.state in DRAWABLE:
         _set_state(locked, ContainerState.EMPTY)
     return entry
-
-
-def lock_container(container: Container) -> Container:
-    return _lock_container(container)

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Count as CountOf
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -55,14 +55,11 @@ from ..models import (
     Stock,
 )
 from ..rules import rules
+from . import posted
 
 VIEW = Capability.VIEW_CLINICAL
 CONFIGURE = Capability.CONFIGURE_PRACTICE
 RECENT_ENTRIES = 200
-
-
-def _post(request: StaffRequest) -> QueryDict | None:
-    return request.POST if request.method == "POST" else None
 
 
 # --- Overview and one container --------------------------------------------------------------------
@@ -123,8 +120,8 @@ def container(request: StaffRequest, container_id: UUID) -> HttpResponse:
 
 @stock_mover_required
 def receive(request: StaffRequest) -> HttpResponse:
-    form = ReceiptForm(_post(request), practice=request.practice, membership=request.membership)
-    lines = ReceiptLines(_post(request), prefix="line")
+    form = ReceiptForm(posted(request), practice=request.practice, membership=request.membership)
+    lines = ReceiptLines(posted(request), prefix="line")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         data = form.cleaned_data
         chosen = [line.cleaned_data for line in lines if line.cleaned_data.get("product")]
@@ -161,7 +158,7 @@ def receive(request: StaffRequest) -> HttpResponse:
 
 @stock_mover_required
 def draw(request: StaffRequest) -> HttpResponse:
-    form = DrawForm(_post(request), practice=request.practice, membership=request.membership)
+    form = DrawForm(posted(request), practice=request.practice, membership=request.membership)
     if request.GET.get("container"):
         form.fields["container"].initial = request.GET["container"][:40]
     if request.method == "POST" and form.is_valid():
@@ -202,7 +199,7 @@ def _movement(
     item = get_object_or_404(
         Container.objects.select_related("product", "location", "storage"), pk=container_id
     )
-    form = form_class(_post(request), **{k: (item if v is Container else v) for k, v in form_kwargs.items()})
+    form = form_class(posted(request), **{k: (item if v is Container else v) for k, v in form_kwargs.items()})
     if request.method == "POST" and form.is_valid():
         try:
             message = act(item, form)
@@ -332,7 +329,7 @@ def set_aside(request: StaffRequest, container_id: UUID) -> HttpResponse:
 @stock_mover_required
 def correct(request: StaffRequest, entry_id: UUID) -> HttpResponse:
     entry = get_object_or_404(Entry.objects.select_related("container__product"), pk=entry_id)
-    form = CorrectionForm(_post(request))
+    form = CorrectionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.correct_entry(
@@ -378,7 +375,7 @@ def count_new(request: StaffRequest) -> HttpResponse:
         return render(request, "register/counts_start.html", {"start": start})
     location, kind = start.cleaned_data["location"], start.cleaned_data["kind"]
     containers = counts.containers_to_count(location)
-    form = CountForm(_post(request), practice=request.practice, containers=containers, kind=kind)
+    form = CountForm(posted(request), practice=request.practice, containers=containers, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
             count = counts.record_count(
@@ -427,7 +424,7 @@ def explain(request: StaffRequest, discrepancy_id: UUID) -> HttpResponse:
     item = get_object_or_404(
         Discrepancy.objects.select_related("container__product", "line__count"), pk=discrepancy_id
     )
-    form = ExplainForm(_post(request))
+    form = ExplainForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             counts.explain_discrepancy(

@@ -4,7 +4,7 @@ register settings (retention, who beyond admins and prescribers may move stock).
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kapstone.accounts.requests import StaffRequest
@@ -14,17 +14,14 @@ from .. import configure
 from ..forms import LocationForm, ProductForm, SettingsForm, StorageForm
 from ..models import Location, Product, RegisterHandler, RegisterSettings, StoragePlace
 from ..rules import rules
+from . import posted
 
 CONFIGURE = Capability.CONFIGURE_PRACTICE
 
 
-def _post(request: StaffRequest) -> QueryDict | None:
-    return request.POST if request.method == "POST" else None
-
-
 @capability_required(CONFIGURE)
 def locations(request: StaffRequest) -> HttpResponse:
-    form = LocationForm(_post(request))
+    form = LocationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         location = configure.save_location(request, form)
         messages.success(request, f"Added {location.name}. Add its locked cabinet or safe below.")
@@ -37,9 +34,9 @@ def locations(request: StaffRequest) -> HttpResponse:
 def location(request: StaffRequest, location_id: UUID) -> HttpResponse:
     item = get_object_or_404(Location, pk=location_id)
     form = LocationForm(
-        _post(request) if "location" in request.POST else None, instance=item, prefix="location"
+        posted(request) if "location" in request.POST else None, instance=item, prefix="location"
     )
-    storage = StorageForm(_post(request) if "storage" in request.POST else None, prefix="storage")
+    storage = StorageForm(posted(request) if "storage" in request.POST else None, prefix="storage")
     if request.method == "POST":
         if "location" in request.POST and form.is_valid():
             configure.save_location(request, form)
@@ -59,7 +56,7 @@ def location(request: StaffRequest, location_id: UUID) -> HttpResponse:
 
 @capability_required(CONFIGURE)
 def products(request: StaffRequest) -> HttpResponse:
-    form = ProductForm(_post(request))
+    form = ProductForm(posted(request))
     if request.method == "POST" and form.is_valid():
         product = configure.save_product(request, form)
         messages.success(request, f"Added {product}.")
@@ -70,7 +67,7 @@ def products(request: StaffRequest) -> HttpResponse:
 @capability_required(CONFIGURE)
 def product(request: StaffRequest, product_id: UUID) -> HttpResponse:
     item = get_object_or_404(Product, pk=product_id)
-    form = ProductForm(_post(request), instance=item)
+    form = ProductForm(posted(request), instance=item)
     if request.method == "POST" and form.is_valid():
         configure.save_product(request, form)
         messages.success(request, f"Saved {item}.")
@@ -83,7 +80,7 @@ def register_settings(request: StaffRequest) -> HttpResponse:
     instance = RegisterSettings.for_practice(request.practice)
     handlers = RegisterHandler.objects.values_list("membership", flat=True)
     form = SettingsForm(
-        _post(request), instance=instance, practice=request.practice, initial={"handlers": list(handlers)}
+        posted(request), instance=instance, practice=request.practice, initial={"handlers": list(handlers)}
     )
     if request.method == "POST" and form.is_valid():
         configure.save_settings(request, form)
