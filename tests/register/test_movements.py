@@ -141,7 +141,7 @@ def test_a_draw_names_its_dose_administration(world, stocked):
 
 def test_a_draw_cannot_be_dated_in_the_future(world, stocked):
     _, (vial, _) = stocked
-    with pytest.raises(RegisterError, match="A draw cannot be in the future.") as refused:
+    with pytest.raises(RegisterError, match="A draw cannot be in the future") as refused:
         services.draw_for_dose(
             request_as(world.members["prescriber"]),
             container=vial,
