@@ -144,3 +144,11 @@ def test_the_session_page_and_the_board_show_the_trend(world, scoped, login):
         assert 'id="h-vitals"' in page  # the table of readings is on the same page
         card = web.get(reverse("sessions:board_cards")).content.decode()
         assert 'class="sparkline"' in card and "SBP 128, 150, 138; HR 72, 95, 88" in card
+
+
+def test_a_fall_from_the_baseline_is_drawn_from_the_last_pre_dose_reading_as_the_alert_reads_it():
+    fall = next(t for t in get_protocol("sublingual").thresholds if t.relative_to == "baseline")
+    readings = [reading(-20, sbp=150), reading(-5, sbp=132), reading(15, sbp=95, dbp=60), reading(30)]
+    svg = vitals_chart_svg(readings, [fall], dose_time=DOSE, zone=CHICAGO, key="f1")
+    assert "A fall or rise is counted from the pre-dose baseline, SBP 132." in desc(svg)
+    assert f"<title>SBP fall &gt; {fall.limit.value.normalize():f} (critical):" in svg

@@ -17,11 +17,12 @@ import math
 import zlib
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from decimal import Decimal
 from html import escape
 
+from kapstone.clinical.monitoring import Reading, ReadingContext
 from kapstone.measures.graphs import ACCENT, FONT, INK, MUTED, aware_time, nice_step, num, svg_text
 
 # Threshold lines: dotted for a pre-dose review level, dashed for a warning, solid for critical.
@@ -94,13 +95,22 @@ def _signed(minutes: float) -> str:
     return f"+{whole}" if whole > 0 else str(whole).replace("-", "\N{MINUS SIGN}")
 
 
-def _baseline(readings: Sequence, parameter: str, dose_time: datetime | None):
-    """The client's last value of ``parameter`` at or before the dose (what relative thresholds use)."""
+_MEASURED = tuple(f.name for f in fields(Reading) if f.name != "taken_at")
+
+
+def _baseline(readings: Sequence, parameter: str, dose_time: datetime | None) -> int | Decimal | None:
+    """The client's pre-dose baseline of ``parameter``, exactly as ``check_vitals`` finds it (MAP
+    included), so a line drawn from it sits where the flag was raised."""
     if dose_time is None:
         return None
-    before = [getattr(r, parameter) for r in readings if aware_time(r.taken_at) <= dose_time]
-    before = [v for v in before if v is not None]
-    return before[-1] if before else None
+    context = ReadingContext(
+        dose_time,
+        tuple(
+            Reading(taken_at=r.taken_at, **{name: getattr(r, name, None) for name in _MEASURED})
+            for r in readings
+        ),
+    )
+    return context.baseline(parameter, before=dose_time + timedelta(microseconds=1))
 
 
 def threshold_line(th, readings: Sequence, dose_time: datetime | None) -> tuple[float, str] | None:
