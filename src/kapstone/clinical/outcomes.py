@@ -81,6 +81,19 @@ class ReliableChange:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
+def standard_error_of_difference(instrument: Instrument) -> float | None:
+    """S_diff = s1 x sqrt(2) x sqrt(1 - r_xx) (Jacobson & Truax), from the instrument's reliability and
+    reference SD; None without them. The smallest reliable change is 1.96 x S_diff."""
+    r = instrument.reliability
+    return None if r is None else r.reference_sd * math.sqrt(2) * math.sqrt(1 - r.coefficient)
+
+
+def min_reliable_change(instrument: Instrument) -> float | None:
+    """1.96 x S_diff: the smallest change in points that counts as reliable at 95 %."""
+    se_diff = standard_error_of_difference(instrument)
+    return None if se_diff is None else Z_95 * se_diff
+
+
 def reliable_change(
     instrument_id: str | Instrument,
     baseline: Number | ScoreResult,
@@ -100,11 +113,10 @@ def reliable_change(
     percent = None if before == 0 else change / before * 100
     worse_up = instrument.direction == "higher_is_worse"
 
-    se_diff = rci = threshold = None
+    rci = threshold = None
     reliable = None
-    if instrument.reliability is not None:
-        r = instrument.reliability
-        se_diff = r.reference_sd * math.sqrt(2) * math.sqrt(1 - r.coefficient)
+    se_diff = standard_error_of_difference(instrument)
+    if se_diff is not None:
         rci = change / se_diff
         threshold = Z_95 * se_diff
         reliable = abs(rci) > Z_95

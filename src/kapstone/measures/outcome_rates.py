@@ -13,10 +13,9 @@ imports them. The app that records doses answers :data:`dosing_facts_requested` 
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,11 +41,11 @@ from kapstone.clinical import get_instrument
 from kapstone.clinical.instruments import Instrument
 from kapstone.clinical.outcomes import (
     VERDICTS,
-    Z_95,
     OutcomeRates,
     Score,
     TwelveMonthRemission,
     baseline_and_latest,
+    min_reliable_change,
     outcome_config,
     outcome_instruments,
     reliable_change,
@@ -228,12 +227,6 @@ def outcome_rows(
     return rows.annotate(change=F("total") - F("baseline_total"))
 
 
-def min_reliable_change(instrument: Instrument) -> float | None:
-    """1.96 x SEdiff, the smallest reliable change in points (``clinical.outcomes`` formulas)."""
-    r = instrument.reliability
-    return None if r is None else Z_95 * r.reference_sd * math.sqrt(2) * math.sqrt(1 - r.coefficient)
-
-
 def verdict_conditions(instrument: Instrument) -> dict[str, Q | None]:
     """Each verdict as a condition on an outcome row; ``None`` without the instrument's constant.
     The same comparisons as ``reliable_change`` (|change| > 1.96 x SEdiff, a 50 % drop, remission)."""
@@ -332,9 +325,7 @@ def twelve_month_remission(
     instrument = get_instrument(config.remission_instrument)
     lo, hi = config.window
     end = min(filters.end, as_of) if filters.end else as_of
-    bounded = OutcomeFilters(
-        end=end, programme_id=filters.programme_id, route=filters.route, clinician_id=filters.clinician_id
-    )
+    bounded = replace(filters, start=None, end=end)
     facts = dosing_facts()
     scores = _scores(practice, [instrument], bounded, facts)
     indexes = _with_baseline(scores, scores, facts).filter(

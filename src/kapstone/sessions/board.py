@@ -175,10 +175,6 @@ class Card:
         return alert_severity(found) if found else ""
 
     @property
-    def severity_label(self) -> str:
-        return SEVERITY_LABELS.get(self.severity, "")
-
-    @property
     def urgency(self) -> tuple:
         phase = self.state.phase
         if phase == Phase.DISCHARGED:

@@ -196,17 +196,6 @@ class SessionState:
         latest = self.latest_vitals
         return bool(latest and any(f["severity"] in ALERT_SEVERITIES for f in latest.flags))
 
-    @property
-    def latest_severity(self) -> str:
-        """The most severe flag of the latest vitals ("" when none)."""
-        latest = self.latest_vitals
-        return alert_severity(latest.flags) if latest and latest.flags else ""
-
-    @property
-    def latest_blood_pressure(self) -> VitalsReading | None:
-        """The newest reading with a blood pressure, up to now."""
-        return self.blood_pressure_at(self.now)
-
     def blood_pressure_at(self, moment: datetime) -> VitalsReading | None:
         """The newest reading with a blood pressure at or before ``moment`` (a dose's given time)."""
         readings = [v for v in self.vitals if v.taken_at <= moment and v.sbp is not None]
@@ -220,12 +209,6 @@ class SessionState:
         reading = self.blood_pressure_at(moment)
         hold = holding_flags(reading)
         return (reading, hold) if reading is not None and hold else None
-
-    @property
-    def dose_hold(self) -> list[dict]:
-        """The flags that hold the first dose now (empty once dosed or clear)."""
-        held = self.dose_hold_at(self.now)
-        return held[1] if held else []
 
     def dose_hold_message_at(self, moment: datetime) -> str:
         """Why a first dose given at ``moment`` cannot be recorded ("" when nothing holds it). Only a

@@ -6,16 +6,6 @@ register = template.Library()
 
 
 @register.filter
-def score_value(value) -> str:
-    """A total as people write it: 12 (not 12.0), a mean with one decimal (62.3), a dash for none.
-    Without the instrument at hand; prefer ``score_in``, which follows the instrument's scoring."""
-    if value is None or value == "":
-        return "—"
-    number = float(value)
-    return str(int(number)) if number.is_integer() else f"{number:.1f}"
-
-
-@register.filter
 def score_in(value, instrument: Instrument) -> str:
     """``{{ response.total|score_in:instrument }}``: rounded as the instrument reports it
     (``kapstone.clinical.instruments.format_score``)."""
