@@ -8,6 +8,7 @@ time without asking the server; the server recomputes everything on each refresh
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -52,6 +53,8 @@ class VitalValue:
         return SEVERITY_LABELS.get(self.severity, "")
 
 
+# A card is built per request from loaded records and read many times (sorting, the template), so its
+# derived values are computed once.
 @dataclass
 class Card:
     state: SessionState
@@ -134,7 +137,7 @@ class Card:
     def discharged(self) -> bool:
         return self.state.phase == Phase.DISCHARGED
 
-    @property
+    @cached_property
     def vitals(self) -> list[VitalValue]:
         latest = self.state.latest_vitals
         if latest is None:
@@ -153,16 +156,16 @@ class Card:
                 out.append(VitalValue(key, label, value, unit, flag))
         return out
 
-    @property
+    @cached_property
     def trend(self) -> str:
         """SVG sparkline of systolic BP and heart rate (from the prefetched readings: no query)."""
         return sparkline_svg(self.state.vitals, key=str(self.session.pk))
 
-    @property
+    @cached_property
     def urgent(self) -> bool:
         return not self.discharged and (self.overdue or bool(self.alerts) or self.state.latest_flagged)
 
-    @property
+    @cached_property
     def severity(self) -> str:
         """The most severe open alert or latest-vitals flag ("" when none, or once discharged): it
         colours the card and is written on it (docs/severity.md)."""
