@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_tasks_db",
+    "ninja",  # serves its Swagger UI from our static files, not a CDN
     "kapstone.audit",
     "kapstone.practice",
     "kapstone.accounts",
@@ -103,10 +104,12 @@ INSTALLED_APPS = [
     "kapstone.screening",
     "kapstone.scheduling",
     "kapstone.register",
+    "kapstone.prescribing",
     "kapstone.sessions",
     "kapstone.integration",
     "kapstone.portal",
     "kapstone.home",
+    "kapstone.api",
     "kapstone.demo",
 ]
 
@@ -250,6 +253,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# --- Open API (docs/api.md) -------------------------------------------------------------------------
+# Requests one token may make, counted in each server process's cache: "120/min", "2000/hour".
+KAPSTONE_API_RATE = env_str("KAPSTONE_API_RATE", "120/min")
+
 # --- Email ------------------------------------------------------------------------------------------
 EMAIL_BACKEND_PATH = env_str("KAPSTONE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 MAILERS: dict[str, dict[str, object]] = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
@@ -294,5 +301,7 @@ LOGGING = {
         # Django's request logger prints URLs, which can carry search terms; keep it to warnings.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every step of every document at INFO; its warnings (a refused URL) stay.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }

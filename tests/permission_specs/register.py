@@ -76,6 +76,7 @@ SPECS = {
     "register:tasks": Spec(CLINICAL_200),
     "register:report": Spec(CLINICAL_200),
     "register:report_csv": Spec(CLINICAL_302),  # without a period: back to the report page
+    "register:report_pdf": Spec(CLINICAL_302),  # without a period: back to the report page
     # moving stock: admins and prescribers (and staff the practice names)
     "register:receive": Spec(MOVERS),
     "register:draw": Spec(MOVERS),

@@ -1,4 +1,4 @@
-"""The register's reports for any period, on screen and as CSV: each a title, columns and rows of text.
+"""The register's reports for any period, on screen, as CSV and as PDF: a title, columns and rows of text.
 
 Each report costs a fixed number of queries, whatever the period. The administration log names
 clients: a viewer sees the names of the clients visible to them (an admin sees all); the command
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kapstone.accounts.models import User
 from kapstone.clients.access import visible_clients
+from kapstone.pdf import render_pdf
 from kapstone.practice.models import Membership, Practice
 
 from .models import DISPOSALS, Count, CountLine, Discrepancy, Entry, EntryKind, Receipt, format_amount
@@ -37,6 +38,19 @@ class Report:
         writer = csv.writer(stream)
         writer.writerow(self.columns)
         writer.writerows(self.rows)
+
+    def pdf(self, practice: Practice, start: date, end: date, printed_by: User | None = None) -> bytes:
+        """The report printed (docs/documents.md): landscape, the period, who printed it and when."""
+        context = {
+            "report": self,
+            "practice": practice,
+            "start": start,
+            "end": end,
+            "zone": str(practice.zone),
+            "printed_at": _local(timezone.now(), practice),
+            "printed_by": _name(printed_by),
+        }
+        return render_pdf("register/report_pdf.html", context)
 
 
 def period(practice: Practice, start: date, end: date) -> tuple[datetime, datetime]:

@@ -25,9 +25,10 @@ urlpatterns = [
     path("register/discrepancies/<uuid:discrepancy_id>/explain/", ledger.explain, name="explain"),
     path("register/tasks/", ledger.task_list, name="tasks"),
     path("register/tasks/<uuid:task_id>/done/", ledger.task_done, name="task_done"),
-    # reports for any period, on screen and as CSV
+    # reports for any period, on screen, as CSV and as PDF
     path("register/reports/", ledger.report, name="report"),
     path("register/reports.csv", ledger.report_csv, name="report_csv"),
+    path("register/reports.pdf", ledger.report_pdf, name="report_pdf"),
     # setting up: admins
     path("register/locations/", setup.locations, name="locations"),
     path("register/locations/<uuid:location_id>/", setup.location, name="location"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import log_event
+from kapstone.pdf import pdf_response
 from kapstone.practice.permissions import Capability, capability_required
 
 from .. import counts, reports, services
@@ -535,3 +536,25 @@ def report_csv(request: StaffRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     built.write_csv(response)
     return response
+
+
+@capability_required(VIEW)
+def report_pdf(request: StaffRequest) -> HttpResponse:
+    form, built = _report(request)
+    if built is None:  # no valid period: the report page says what is missing
+        return redirect(f"{reverse('register:report')}?{request.GET.urlencode()}")
+    data = form.cleaned_data
+    log_event(
+        request,
+        "register.report.exported",
+        data={
+            "kind": built.kind,
+            "from": request.GET["start"],
+            "to": request.GET["end"],
+            "rows": len(built.rows),
+            "format": "pdf",
+        },
+    )
+    pdf = built.pdf(request.practice, data["start"], data["end"], printed_by=request.user)
+    name = f"{request.practice.slug}-{built.kind}-{data['start']:%Y-%m-%d}-{data['end']:%Y-%m-%d}.pdf"
+    return pdf_response(pdf, name)

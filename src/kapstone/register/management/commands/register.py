@@ -4,13 +4,15 @@ kapstone register check --practice SLUG
     Verify the chain of entries, recompute every balance from the entries, and look for counts
     not explained and reporting deadlines passed. Exit status 1 and one line per problem.
 kapstone register report --practice SLUG --kind administrations --from DATE --to DATE [--format csv]
-    Write a report for the period (dates in the practice's time zone) to standard output.
+    Write a report for the period (dates in the practice's time zone) to standard output;
+    ``--format pdf --out FILE`` writes it as a PDF to FILE instead (docs/documents.md).
 kapstone register remind [--today DATE]
     Email the admins of every practice about theft or loss reports due by tomorrow or overdue
     (once a day; for cron).
 """
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -43,7 +45,8 @@ class Command(BaseCommand):
         report.add_argument("--kind", required=True, choices=sorted(reports.REPORTS))
         report.add_argument("--from", dest="start", required=True, type=a_date)
         report.add_argument("--to", dest="end", required=True, type=a_date)
-        report.add_argument("--format", choices=["csv", "text"], default="csv")
+        report.add_argument("--format", choices=["csv", "text", "pdf"], default="csv")
+        report.add_argument("--out", type=Path, default=None, help="the file a PDF is written to")
         remind = sub.add_parser("remind", help="email admins about theft or loss reporting due")
         remind.add_argument("--today", type=a_date, default=None)
 
@@ -77,6 +80,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"The register of {practice.name} is whole."))
 
     def report(self, practice: Practice, options: dict[str, Any]) -> None:
+        if (options["format"] == "pdf") != (options["out"] is not None):
+            raise CommandError("A PDF is written to a file: give --format pdf with --out FILE.")
         try:
             report = reports.build(options["kind"], practice, options["start"], options["end"])
         except ValueError as error:
@@ -89,8 +94,14 @@ class Command(BaseCommand):
                 "from": str(options["start"]),
                 "to": str(options["end"]),
                 "via": "cli",
+                **({"format": "pdf"} if options["format"] == "pdf" else {}),
             },
         )
+        if options["format"] == "pdf":
+            out: Path = options["out"]
+            out.write_bytes(report.pdf(practice, options["start"], options["end"]))
+            self.stdout.write(f"Wrote {report.title.lower()} to {out}.")
+            return
         if options["format"] == "csv":
             report.write_csv(self.stdout)
             return
