@@ -94,7 +94,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_tasks_db",
-    "ninja",  # serves its Swagger UI from our static files, not a CDN
     "kapstone.audit",
     "kapstone.practice",
     "kapstone.accounts",
@@ -104,12 +103,10 @@ INSTALLED_APPS = [
     "kapstone.screening",
     "kapstone.scheduling",
     "kapstone.register",
-    "kapstone.prescribing",
     "kapstone.sessions",
     "kapstone.integration",
     "kapstone.portal",
     "kapstone.home",
-    "kapstone.api",
     "kapstone.demo",
 ]
 
@@ -252,10 +249,6 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-
-# --- Open API (docs/api.md) -------------------------------------------------------------------------
-# Requests one token may make, counted in each server process's cache: "120/min", "2000/hour".
-KAPSTONE_API_RATE = env_str("KAPSTONE_API_RATE", "120/min")
 
 # --- Email ------------------------------------------------------------------------------------------
 EMAIL_BACKEND_PATH = env_str("KAPSTONE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
