@@ -50,6 +50,7 @@ FLOORS: list[dict[str, tuple[str, ...]]] = [
         "portal": ("kapstone.portal",),
         "home": ("kapstone.home",),
         "client chart": ("kapstone.clients.views", "kapstone.clients.urls", "kapstone.clients.templatetags"),
+        "api": ("kapstone.api",),
     },
     {"demo": ("kapstone.demo",)},
     {

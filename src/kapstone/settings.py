@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_tasks_db",
+    "ninja",  # serves its Swagger UI from our static files, not a CDN
     "kapstone.audit",
     "kapstone.practice",
     "kapstone.accounts",
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
     "kapstone.integration",
     "kapstone.portal",
     "kapstone.home",
+    "kapstone.api",
     "kapstone.demo",
 ]
 
@@ -249,6 +251,10 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# --- Open API (docs/api.md) -------------------------------------------------------------------------
+# Requests one token may make, counted in each server process's cache: "120/min", "2000/hour".
+KAPSTONE_API_RATE = env_str("KAPSTONE_API_RATE", "120/min")
 
 # --- Email ------------------------------------------------------------------------------------------
 EMAIL_BACKEND_PATH = env_str("KAPSTONE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -9,6 +9,8 @@ urlpatterns = [
     path("clients/", include("kapstone.clients.urls")),
     path("practice/", include("kapstone.practice.urls")),
     path("audit/", include("kapstone.audit.urls")),
+    path("api/v1/", include("kapstone.api.v1_urls")),
+    path("accounts/api-tokens/", include("kapstone.api.urls")),
     path("", include("kapstone.measures.urls")),
     path("", include("kapstone.pathway.urls")),
     path("", include("kapstone.screening.urls")),
