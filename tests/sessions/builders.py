@@ -9,8 +9,10 @@ from django.utils import timezone
 from kapstone.clinical.protocols import get_protocol
 from kapstone.pathway.models import Episode
 from kapstone.practice.tenancy import scopes_disabled
-from kapstone.sessions import recording, services
+from kapstone.register.models import FinishedForm, Location, Product, RegisterHandler
+from kapstone.sessions import recording, services, supply
 from kapstone.sessions.models import Checklist, MedicineSession
+from tests.register.builders import make_location, receive
 
 
 def request_for(membership, path="/"):
@@ -60,32 +62,91 @@ def confirm(session, member, **answers):
         )
 
 
+# What one container of each stock form holds in these tests: a 10 mL vial, a box of 20 lozenges,
+# one nasal device (each device is its own container, given as its own administration).
+TEST_PACKS = {
+    "solution": (FinishedForm.INJECTION, Decimal(10)),
+    "unit": (FinishedForm.LOZENGE, Decimal(20)),
+    "device": (FinishedForm.NASAL_DEVICE, Decimal(1)),
+}
+
+
+def stock_for(session, strength=None, *, by=None, containers=3):
+    """A container a dose of ``session`` can be drawn from, received on the register if none is on hand
+    (received by ``by``, default the practice's first prescriber or admin)."""
+    protocol = session.protocol
+    strength = Decimal(strength) if strength is not None else protocol.stock.strengths[-1]
+    with scopes_disabled():
+        on_hand = [c for c in supply.containers_for(session) if c.product.strength_mg == strength]
+        if on_hand:
+            return on_hand[0]
+        practice = session.practice
+        if by is None:
+            by = practice.memberships.filter(role__in=["prescriber", "admin"], is_active=True).first()
+        location = Location.objects.filter(practice=practice).first() or make_location(practice)
+        form, per_container = TEST_PACKS[protocol.stock.form]
+        product, _ = Product.objects.get_or_create(
+            practice=practice,
+            substance=supply.substance_of(protocol),
+            form=form,
+            strength_mg=strength,
+            defaults={"name": f"{protocol.drug} {form.label}", "per_container": per_container},
+        )
+        return receive(by, location, product, containers)[0]
+
+
+def name_handler(member):
+    """Let a monitor or therapist move stock (prescribers and admins always may)."""
+    with scopes_disabled():
+        RegisterHandler.objects.get_or_create(practice=member.practice, membership=member)
+
+
 def dose(session, prescriber, monitor, *, amount=None, at=None, weight="70", strength=None, booster=False):
-    """Order (as ``prescriber``) and give (as ``monitor``) a dose ``at`` a time (default now)."""
+    """Order (as ``prescriber``) and give (as ``monitor``) a dose ``at`` a time (default now), drawn from
+    a container of the register (received if none is on hand; the monitor is named to move stock)."""
     protocol = session.protocol
     at = at or timezone.now()
     with scopes_disabled():
         if not session.checklists.exists():
             confirm(session, monitor)
         amount = Decimal(amount) if amount is not None else protocol.dose.default.value
+        strength = strength or protocol.stock.strengths[-1]
         order = services.order_dose(
             request_for(prescriber),
             session,
             dose=amount,
             weight_kg=Decimal(weight),
-            stock_strength=strength or protocol.stock.strengths[-1],
+            stock_strength=strength,
             booster=booster,
             override_reason="test",
             now=at,
         )
-        return services.record_administration(
-            request_for(monitor),
-            session,
-            order,
-            given_at=at,
-            amount_mg=order.dose_mg,
-            now=at + timedelta(seconds=1),
-        )
+        if supply.from_pharmacy(session):
+            return services.record_administration(
+                request_for(monitor),
+                session,
+                order,
+                given_at=at,
+                amount_mg=order.dose_mg,
+                prescription_ref="RX-TEST",
+                now=at + timedelta(seconds=1),
+            )
+        name_handler(monitor)
+        # Nasal devices are given one by one, each from its own container; anything else in one draw.
+        parts = int(order.unit_count) if protocol.stock.form == "device" and order.unit_count else 1
+        given = [
+            services.record_administration(
+                request_for(monitor),
+                session,
+                order,
+                given_at=at,
+                amount_mg=order.dose_mg / parts,
+                container=stock_for(session, strength, by=prescriber),
+                now=at + timedelta(seconds=1),
+            )
+            for _ in range(parts)
+        ]
+        return given[0]
 
 
 def vitals(session, member, *, at=None, sbp=120, dbp=78, hr=72, spo2=98, rr=14):

@@ -15,7 +15,7 @@ from kapstone.practice.models import Role
 from kapstone.sessions import services
 from kapstone.sessions.models import DoseAdministration, DoseOrder
 
-from .builders import confirm, make_session, request_for, vitals
+from .builders import confirm, make_session, name_handler, request_for, stock_for, vitals
 
 NOON = datetime(2026, 6, 10, 17, 0, tzinfo=UTC)  # 12:00 in the practice's zone (America/Chicago)
 
@@ -45,12 +45,14 @@ def reading(world, session, minutes_before_noon, sbp, dbp):
 def give(world, session, member="monitor"):
     with time_machine.travel(NOON, tick=False):
         order = DoseOrder.objects.get(session=session)
+        name_handler(world.members[member])
         return services.record_administration(
             request_for(world.members[member]),
             session,
             order,
             given_at=NOON,
             amount_mg=order.dose_mg,
+            container=stock_for(session),
             now=NOON,
         )
 
@@ -168,6 +170,7 @@ def test_a_dose_recorded_back_into_a_crisis_is_refused(world, waiting):
             order,
             given_at=NOON - timedelta(minutes=15),
             amount_mg=order.dose_mg,
+            container=stock_for(waiting),
             now=NOON,
         )
     assert not DoseAdministration.objects.exists()

@@ -12,7 +12,16 @@ from kapstone.audit.models import AuditEvent
 from kapstone.sessions.models import DoseAdministration, DoseOrder
 from kapstone.sessions.services import SessionError, order_dose, record_administration
 
-from .builders import at_minutes, confirm, dose, make_session, request_for, vitals
+from .builders import (
+    at_minutes,
+    confirm,
+    dose,
+    make_session,
+    name_handler,
+    request_for,
+    stock_for,
+    vitals,
+)
 
 
 def order_url(session):
@@ -178,29 +187,33 @@ def test_doses_given_partial_doses_and_more_than_ordered(world, scoped, login):
     session = make_session(world.client, protocol_id="sublingual")
     client = login(world.members["prescriber"])
     client.post(order_url(session), {"dose": "100", "weight_kg": "70", "stock_strength": "50"})
+    box = stock_for(session, 50)
+    name_handler(world.members["monitor"])
     monitor = login(world.members["monitor"])
     url = reverse("sessions:administer", args=[session.pk])
     order = DoseOrder.objects.get()
     now = timezone.localtime(timezone.now(), world.practice.zone).strftime("%Y-%m-%dT%H:%M")
-    page = monitor.post(url, {"order": order.pk, "given_at": now, "amount_mg": "50"}).content.decode()
+    given_from_box = {"order": order.pk, "given_at": now, "container": box.pk}
+    page = monitor.post(url, {**given_from_box, "amount_mg": "50"}).content.decode()
     assert "Confirm the pre-dose checklist before the first dose." in page
     confirm(session, world.members["monitor"])
-    assert (
-        monitor.post(
-            url, {"order": order.pk, "given_at": now, "amount_mg": "50", "lot_number": "L-1"}
-        ).status_code
-        == 302
-    )
-    page = monitor.post(url, {"order": order.pk, "given_at": now, "amount_mg": "60"}).content.decode()
+    page = monitor.post(url, {"order": order.pk, "given_at": now, "amount_mg": "50"}).content.decode()
+    assert "Choose the container the dose was drawn from." in page
+    assert monitor.post(url, {**given_from_box, "amount_mg": "50"}).status_code == 302
+    page = monitor.post(url, {**given_from_box, "amount_mg": "60"}).content.decode()
     assert "60 mg would be more than ordered: the order is 100 mg and 50 mg of it has been given." in page
     given = DoseAdministration.objects.get()
-    assert (given.amount_mg, given.given_by, given.lot_number) == (
+    assert (given.amount_mg, given.given_by, given.container, given.lot_number) == (
         Decimal("50.0"),
         world.members["monitor"].user,
-        "L-1",
+        box,
+        box.lot,
     )
+    box.refresh_from_db()
+    assert box.balance == box.capacity - 1  # one 50 mg lozenge
     summary = monitor.get(reverse("sessions:detail", args=[session.pk])).content.decode()
     assert "partial: 50 of 100 mg" in summary
+    assert f"{box.code}</a>, lot {box.lot}" in summary
     assert login(world.members["therapist"]).get(url).status_code == 403
 
 
@@ -261,10 +274,20 @@ def test_no_booster_while_the_blood_pressure_is_critically_high(world, scoped):
     )
     with pytest.raises(SessionError, match="No booster while the blood pressure is critically high"):
         record_administration(
-            request_for(monitor), session, booster, given_at=timezone.now(), amount_mg=booster.dose_mg
+            request_for(monitor),
+            session,
+            booster,
+            given_at=timezone.now(),
+            amount_mg=booster.dose_mg,
+            container=stock_for(session),
         )
     vitals(session, monitor, at=timezone.now() - timedelta(seconds=30), sbp=168, dbp=96)
     given = record_administration(
-        request_for(monitor), session, booster, given_at=timezone.now(), amount_mg=booster.dose_mg
+        request_for(monitor),
+        session,
+        booster,
+        given_at=timezone.now(),
+        amount_mg=booster.dose_mg,
+        container=stock_for(session),
     )
     assert given.order == booster

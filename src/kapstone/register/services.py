@@ -292,20 +292,23 @@ def draw_for_dose(
     units: Decimal | None = None,
     given_by: User | None = None,
     occurred_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> Entry:
     """Draw a dose from a named container for one dose administration (the sessions app calls this).
 
     ``administration_ref`` names the dose administration (its id) so the register check can match
     every dose to its draw. Refused, with the reason, when the container holds less than the dose,
-    is not sealed or open, has expired, or the caller may not move stock.
+    is not sealed or open, has expired, or the caller may not move stock. ``now`` is the caller's
+    clock when it has one (a session's services are given theirs), else the real time.
     """
     check_mover(request)
     if not administration_ref:
         raise RegisterError("A draw names the dose administration it is for.", "administration_ref")
     if client.practice_id != container.practice_id:
         raise RegisterError("The client and the container belong to different practices.", "client")
-    occurred_at = occurred_at or timezone.now()
-    if occurred_at > timezone.now():
+    now = now or timezone.now()
+    occurred_at = occurred_at or now
+    if occurred_at > now:
         raise RegisterError("A draw cannot be in the future.", "date")
     with transaction.atomic():
         locked = _lock_container(container)

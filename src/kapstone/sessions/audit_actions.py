@@ -2,6 +2,7 @@
 
 ACTIONS = {
     "sessions.protocol.changed": "Changed a protocol setting for the practice",
+    "sessions.protocol.supply_changed": "Changed where a route's doses come from (register or pharmacy)",
     "sessions.dose_plan.saved": "Saved a dose plan",
     "sessions.client.viewed": "Viewed a client's medicine sessions",
     "sessions.session.started": "Started a medicine session",

@@ -80,11 +80,24 @@ class Card:
             text = f"{state.given_mg.normalize():f} mg given"
             if state.boosters_given:
                 text += f" (incl. {state.boosters_given} booster{'s' if state.boosters_given > 1 else ''})"
-            return text
+            return text + self.source_text
         order = state.initial_order
         if order is not None:
             return f"{order.dose_mg.normalize():f} mg ordered, not given yet"
         return "No dose ordered yet"
+
+    @property
+    def source_text(self) -> str:
+        """Where the doses came from: the register's containers, or the pharmacy's prescription."""
+        codes = dict.fromkeys(a.container.code for a in self.state.administrations if a.container is not None)
+        prescriptions = dict.fromkeys(
+            a.prescription_ref for a in self.state.administrations if a.prescription_ref
+        )
+        if codes:
+            return f" from {', '.join(codes)}"
+        if prescriptions:
+            return f" (prescription {', '.join(prescriptions)})"
+        return ""
 
     @property
     def next_label(self) -> str:

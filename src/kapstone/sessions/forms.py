@@ -291,17 +291,59 @@ class AdministrationForm(SessionForm):
         help_text="Less than ordered is recorded as a partial dose.",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
+    container = forms.TypedChoiceField(
+        label="Drawn from",
+        coerce=str,
+        error_messages={
+            "required": "Choose the container the dose was drawn from.",
+            "invalid_choice": "Choose the container the dose was drawn from.",
+        },
+        help_text="The register's container; its lot goes on the record and the register draws the dose.",
+    )
+    prescription_ref = forms.CharField(
+        label="Prescription reference",
+        max_length=120,
+        error_messages={"required": "Enter the prescription reference of the pharmacy-dispensed dose."},
+        help_text="This route is dispensed by a pharmacy: the prescription number on the label.",
+    )
     lot_number = forms.CharField(
         required=False, max_length=60, help_text="Required on the esketamine REMS form."
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, orders=(), **kwargs):
+    def __init__(self, *args, orders=(), containers=(), from_pharmacy=False, amends=None, **kwargs):
+        """``containers`` the dose may come from (``supply.containers_for``); a pharmacy-dispensed
+        route asks for the prescription reference and a lot instead. A correction (``amends``) keeps
+        the original's source: its container, or its prescription."""
         super().__init__(*args, **kwargs)
         self.orders = {str(o.pk): o for o in orders}
         self.fields["order"].choices = [
             (str(o.pk), f"{o.get_kind_display()}: {plain(o.dose_mg)} mg {o.route}") for o in orders
         ]
+        self.containers = {str(c.pk): c for c in containers}
+        if amends is not None:
+            del self.fields["container"], self.fields["prescription_ref"]
+            if amends.container_id is not None:
+                del self.fields["lot_number"]
+        elif from_pharmacy:
+            del self.fields["container"]
+        else:
+            del self.fields["prescription_ref"], self.fields["lot_number"]
+            self.fields["container"].choices = [("", "Choose the container")] + [
+                (str(c.pk), f"{c.code}: {c.product}, lot {c.lot}, {c.balance_text} left") for c in containers
+            ]
+            if not containers:
+                self.fields[
+                    "container"
+                ].help_text = (
+                    "No container of this route's stock is on hand: receive stock on the register first."
+                )
+
+    def clean_container(self):
+        value = self.cleaned_data["container"]
+        if value not in self.containers:
+            raise forms.ValidationError("Choose the container the dose was drawn from.")
+        return self.containers[value]
 
 
 # --- vitals and observations -----------------------------------------------------------------------------

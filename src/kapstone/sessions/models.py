@@ -33,8 +33,15 @@ USER = settings.AUTH_USER_MODEL
 class ProtocolSetting(PracticeScopedModel):
     """A practice's overrides of one bundled protocol: setting path -> value (as text, exact)."""
 
+    class Supply(models.TextChoices):
+        REGISTER = "register", "From the practice's register"
+        PHARMACY = "pharmacy", "Dispensed by a pharmacy to the client (take-home prescription)"
+
     protocol_id = models.CharField(max_length=40)
     overrides = models.JSONField(default=dict, blank=True)
+    # Where this route's doses come from (docs/register.md): a container of the register, drawn for
+    # each dose, or a pharmacy's prescription the client brings, recorded by its reference instead.
+    supply = models.CharField(max_length=20, choices=Supply.choices, default=Supply.REGISTER)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
 
@@ -258,6 +265,16 @@ class DoseAdministration(SessionRecord):
     given_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     lot_number = models.CharField(max_length=60, blank=True)
     note = models.TextField(blank=True)
+    # Where the dose came from (sessions/supply.py): the register's container and the draw entry for
+    # it, or, for a pharmacy-dispensed route, the prescription reference. An amendment keeps the
+    # original's draw; a changed amount is a correction entry on that draw.
+    container = models.ForeignKey(
+        "register.Container", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    draw = models.ForeignKey(
+        "register.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prescription_ref = models.CharField("prescription reference", max_length=120, blank=True)
 
     class Meta:
         ordering = ["given_at", "recorded_at"]

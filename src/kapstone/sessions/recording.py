@@ -11,6 +11,7 @@ version that points at the original, with the reason, and may withdraw the origi
 from collections.abc import Iterable
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from kapstone.clinical.monitoring import Flag, Reading, ReadingContext, check_pl
 from kapstone.measures.alerts import raise_alert
 from kapstone.measures.models import SafetyAlert
 
+from . import supply
 from .models import (
     AdverseEvent,
     DoseAdministration,
@@ -382,11 +384,23 @@ def _amend_administration(
     if entered_in_error:
         if not has_role(request, ADMINISTERING_ROLES):
             raise SessionError("Only a prescriber or a monitor can correct a dose given.")
+        # A dose that was never given returns its whole draw to the container (the register first,
+        # so its locks come before the audit trail's).
+        if original.draw is not None:
+            try:
+                supply.refuse_non_mover(request)
+                supply.correct_draw(request, original, Decimal(0), common["reason"])
+            except supply.SupplyError as exc:
+                raise SessionError(str(exc)) from exc
+        values.setdefault("lot_number", original.lot_number)
         record = DoseAdministration.objects.create(
             practice=session.practice,
             session=session,
             order=original.order,
             given_by=original.given_by,
+            container=original.container,
+            draw=original.draw,
+            prescription_ref=original.prescription_ref,
             recorded_by=actor_of(request),
             amends=original,
             amendment_reason=common["reason"],

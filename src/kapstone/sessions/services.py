@@ -32,7 +32,9 @@ from kapstone.pathway.services import TransitionError, transition
 from kapstone.pathway.transitions import Gap
 from kapstone.practice.models import Practice
 from kapstone.practice.tenancy import PracticeScopedModel
+from kapstone.register.models import Container
 
+from . import supply
 from .models import (
     Checklist,
     DoseAdministration,
@@ -638,6 +640,8 @@ def record_administration(
     *,
     given_at: datetime,
     amount_mg: dosing.Number,
+    container: Container | None = None,
+    prescription_ref: str = "",
     lot_number: str = "",
     note: str = "",
     amends: DoseAdministration | None = None,
@@ -645,7 +649,11 @@ def record_administration(
     now: datetime | None = None,
 ) -> DoseAdministration:
     """An amount actually given. Less than ordered is a partial dose; more than ordered is refused, and
-    so is a first dose while the newest pre-dose blood pressure is in the crisis band."""
+    so is a first dose while the newest pre-dose blood pressure is in the crisis band.
+
+    A dose from the practice's stock names its ``container`` and is drawn from it in this transaction
+    (``supply.draw``); a route dispensed by a pharmacy names the ``prescription_ref`` instead. An
+    amendment keeps the original's source, and a changed amount corrects the original's draw."""
     if not has_role(request, ADMINISTERING_ROLES):
         raise SessionError("Only a prescriber or a monitor can record a dose given.")
     now = now or timezone.now()
@@ -681,18 +689,42 @@ def record_administration(
         raise SessionError("A booster cannot be given before the first dose.")
     if order.kind == DoseOrder.Kind.BOOSTER:
         refuse_booster_in_hypertension(state, given_at)
-    record = DoseAdministration.objects.create(
+    if amends is not None:
+        container, prescription_ref = amends.container, prescription_ref.strip() or amends.prescription_ref
+    elif supply.from_pharmacy(session):
+        container, prescription_ref = None, prescription_ref.strip()
+        if not prescription_ref:
+            raise SessionError("This route is dispensed by a pharmacy: enter the prescription reference.")
+    elif container is None:
+        raise SessionError("Choose the container the dose was drawn from.")
+    record = DoseAdministration(
         practice=session.practice,
         session=session,
         order=order,
         given_at=given_at,
         amount_mg=amount,
         given_by=actor_of(request),
-        lot_number=lot_number.strip(),
+        container=container,
+        prescription_ref=prescription_ref if container is None else "",
+        lot_number=container.lot if container is not None else lot_number.strip(),
         note=note.strip(),
         recorded_by=actor_of(request),
         amends=amends,
         amendment_reason=reason,
     )
+    # The register first, so its locks come before the audit trail's (register/README.md).
+    try:
+        if amends is not None:
+            record.draw = amends.draw
+            if amends.draw is not None and amount != amends.amount_mg:
+                supply.refuse_non_mover(request)
+                supply.correct_draw(request, amends, amount, reason or "Dose amended")
+        elif container is not None:
+            supply.refuse_non_mover(request)
+            supply.check_container(state.protocol, order, container)
+            record.draw = supply.draw(request, record, container, now)
+    except supply.SupplyError as exc:
+        raise SessionError(str(exc)) from exc
+    record.save(force_insert=True)
     log_session_event(request, "sessions.dose.administered", record, session, kind=order.kind)
     return record

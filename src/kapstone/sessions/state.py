@@ -49,7 +49,7 @@ def with_records(queryset: QuerySet[Any]) -> QuerySet[MedicineSession]:
         Prefetch("orders", queryset=DoseOrder.objects.order_by("ordered_at"), to_attr="order_list"),
         Prefetch(
             "administrations",
-            queryset=DoseAdministration.objects.current().order_by("given_at"),
+            queryset=DoseAdministration.objects.current().select_related("container").order_by("given_at"),
             to_attr="current_administrations",
         ),
         Prefetch(

@@ -12,7 +12,7 @@ from kapstone.clients.access import get_client
 from kapstone.clinical import dosing
 from kapstone.practice.permissions import Capability
 
-from .. import bedside, cancellation, recording, scales, services
+from .. import bedside, cancellation, recording, scales, services, supply
 from ..amounts import plain
 from ..board import board_cards
 from ..forms import (
@@ -111,7 +111,7 @@ def histories(session):
         "observation_history": recording.history(Observation, session),
         "ae_history": recording.history(AdverseEvent, session),
         "note_history": recording.history(SessionNote, session),
-        "administration_history": recording.history(DoseAdministration, session, "order", "given_by"),
+        "administration_history": recording.history(DoseAdministration, session, "order", "given_by", "container"),
         "orders": list(session.orders.select_related("ordered_by")),
     }
 
@@ -278,8 +278,17 @@ def administer(request, session_id):
         "given_at": local_input(now, request.practice.zone),
         "amount_mg": plain(pending.dose_mg - state.given_for(pending)),
     }
+    pharmacy = supply.from_pharmacy(session)
+    containers = [] if pharmacy else supply.containers_for(session)
+    if len(containers) == 1:
+        initial["container"] = str(containers[0].pk)
     form = AdministrationForm(
-        request.POST or None, orders=orders, initial=initial, **service_args(request, now)
+        request.POST or None,
+        orders=orders,
+        containers=containers,
+        from_pharmacy=pharmacy,
+        initial=initial,
+        **service_args(request, now),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -290,7 +299,9 @@ def administer(request, session_id):
                 form.orders[data["order"]],
                 given_at=data["given_at"],
                 amount_mg=data["amount_mg"],
-                lot_number=data["lot_number"],
+                container=data.get("container"),
+                prescription_ref=data.get("prescription_ref", ""),
+                lot_number=data.get("lot_number", ""),
                 note=data["note"],
             )
         except services.SessionError as exc:
@@ -559,7 +570,9 @@ def _record_form(request, session, record_type, original, now):
     if record_type == "note":
         return NoteForm(data, initial=values, **service_args(request, now))
     values["order"] = str(original.order_id)
-    return AdministrationForm(data, orders=[original.order], initial=values, **service_args(request, now))
+    return AdministrationForm(
+        data, orders=[original.order], amends=original, initial=values, **service_args(request, now)
+    )
 
 
 def _record_values(record_type, form):
