@@ -103,7 +103,12 @@ class Invitation(SecretLink):
         invitation.save()
         return invitation, token
 
-    def mark_used(self) -> None:
-        """The link stops working once the password is set."""
-        self.used_at = timezone.now()
-        type(self).objects.filter(pk=self.pk).update(used_at=self.used_at)
+    def mark_used(self) -> bool:
+        """The link stops working once the password is set. False when it was already used: of two
+        sends of the form at the same moment, the second's UPDATE waits for the first's row lock,
+        then finds ``used_at`` set and changes nothing, so only the first sets a password."""
+        used_at = timezone.now()
+        claimed = type(self).objects.filter(pk=self.pk, used_at__isnull=True).update(used_at=used_at)
+        if claimed:
+            self.used_at = used_at
+        return bool(claimed)

@@ -18,7 +18,7 @@ from kapstone.audit.services import log_event
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.middleware import switch_practice as switch
 from kapstone.practice.models import Membership, Practice
-from kapstone.practice.public_links import public_link
+from kapstone.practice.public_links import invalid_link, public_link
 
 from . import two_factor
 from .forms import CodeForm, ConfirmPasswordForm, SignInForm
@@ -148,8 +148,10 @@ def accept_invitation(request, invitation, token):
     form = SetPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            if not invitation.mark_used():
+                # Sent twice at the same moment: the first send set the password.
+                return invalid_link(request, STAFF_INVITATION)
             user = form.save()
-            invitation.mark_used()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             log_event(request, "accounts.invitation.accepted", actor=user, practice=invitation.practice)
         messages.success(request, "Your password is set. Next, protect your account with two-factor sign-in.")

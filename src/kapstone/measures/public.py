@@ -30,9 +30,14 @@ def questionnaire(request, assignment, token):
         if request.method == "GET":
             log_event(request, "measures.link.opened", obj=assignment, practice=practice)
         elif form.is_valid():
-            outcome = services.save_answers(
-                request, response, form.answers(), submit="submit" in request.POST
-            )
+            try:
+                outcome = services.save_answers(
+                    request, response, form.answers(), submit="submit" in request.POST
+                )
+            except services.AlreadySubmitted:
+                # A second send of this link at the same moment (a double tap, two tabs): the
+                # first one's answers are kept.
+                return render(request, "measures/link_already_submitted.html", context, status=409)
             if outcome.submitted:
                 context["show_crisis"] = outcome.response.has_critical or bool(outcome.alerts)
                 return render(request, "measures/link_done.html", context)

@@ -244,6 +244,12 @@ def draft_for(
     )
 
 
+class AlreadySubmitted(Exception):
+    """The assignment's answers were sent (or it was cancelled) while this save waited for its turn."""
+
+    message = "This questionnaire was already submitted. Your care team has your answers."
+
+
 @dataclass
 class SaveOutcome:
     response: QuestionnaireResponse
@@ -266,8 +272,11 @@ def save_answers(
     """Keep the answers as a draft; with ``submit``, score them exactly once nothing is missing.
 
     A submission with missing answers is kept as a draft and returns the missing item numbers, so
-    nothing typed is lost. Raises ValueError (naming the item) for an invalid answer.
+    nothing typed is lost. Raises ValueError (naming the item) for an invalid answer, and
+    :class:`AlreadySubmitted` when the response's assignment is no longer open.
     """
+    if response.assignment_id is not None:
+        response = _claim_assignment(response)
     instrument = get_instrument(response.instrument_id)
     missing = missing_items(instrument, answers)
     response.answers = {str(item): value for item, value in sorted(answers.items())}
@@ -306,6 +315,23 @@ def save_answers(
         Assignment.objects.filter(pk=response.assignment_id).update(completed_at=response.submitted_at)
     alerts = tuple(_raise_alerts(request, response, result, instrument.short_name))
     return SaveOutcome(response, alerts=alerts)
+
+
+def _claim_assignment(response: QuestionnaireResponse) -> QuestionnaireResponse:
+    """Lock the response's assignment until this transaction ends, so two saves of one link (a double
+    tap, two tabs) run one after the other: the second finds the first's answers, not a second new
+    response (the one-to-one would refuse it with an IntegrityError). Returns the response to save:
+    the first's draft when this one was new and the first saved one meanwhile."""
+    assignment = Assignment.objects.select_for_update().filter(pk=response.assignment_id).first()
+    if assignment is None or assignment.completed_at is not None or assignment.cancelled_at is not None:
+        raise AlreadySubmitted(AlreadySubmitted.message)
+    if response._state.adding:
+        saved = QuestionnaireResponse.objects.filter(assignment=assignment).first()
+        if saved is not None:
+            if saved.status == ResponseStatus.SUBMITTED:
+                raise AlreadySubmitted(AlreadySubmitted.message)
+            return saved
+    return response
 
 
 def _raise_alerts(

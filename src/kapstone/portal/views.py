@@ -28,7 +28,7 @@ from kapstone.pathway.preparation import current, revise_words
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.models import DEFAULT_CRISIS_RESOURCES, Practice
 from kapstone.practice.permissions import Capability
-from kapstone.practice.public_links import public_link
+from kapstone.practice.public_links import invalid_link, public_link
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import AppointmentKind
 from kapstone.scheduling.queries import past_for_client, upcoming_for_client
@@ -119,8 +119,10 @@ def welcome(request, invitation, token):
     form = SetPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            if not invitation.mark_used():
+                # Sent twice at the same moment: the first send set the password.
+                return invalid_link(request, PORTAL_INVITATION)
             user = form.save()
-            invitation.mark_used()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             log_event(request, "portal.account.activated", actor=user, practice=invitation.practice)
         return redirect("portal:home")
@@ -255,7 +257,13 @@ def questionnaire(request, assignment_id):
     form = QuestionnaireForm(request.POST or None, instrument=instrument, initial=initial)
     context = _context(request, instrument=instrument, assignment=assignment, form=form)
     if request.method == "POST" and form.is_valid():
-        outcome = measures.save_answers(request, response, form.answers(), submit="submit" in request.POST)
+        try:
+            answers, submit = form.answers(), "submit" in request.POST
+            outcome = measures.save_answers(request, response, answers, submit=submit)
+        except measures.AlreadySubmitted as already:
+            # Sent twice at the same moment (a double tap, two tabs): the first one's answers are kept.
+            messages.info(request, already.message)
+            return redirect("portal:questionnaires")
         if outcome.submitted:
             context["show_crisis"] = outcome.response.has_critical or bool(outcome.alerts)
             return render(request, "portal/questionnaire_done.html", context)
