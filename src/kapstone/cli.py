@@ -3,14 +3,22 @@
 kapstone demo [--port 8000] [--data-dir DIR]   build (or reuse) the demo practice and serve it
 kapstone serve [gunicorn options]               production server on the configured database
 kapstone <command> ...                          any manage.py command (migrate, audit verify, ...)
+
+``kapstone demo-worker --parent PID`` is the demo's background worker, started by ``demo`` itself.
 """
 
 import argparse
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+
+# How often the demo's worker checks that the server that started it is still there.
+PARENT_POLL_SECONDS = 1.0
 
 
 def _django_setup() -> None:
@@ -77,10 +85,32 @@ def demo(argv: list[str]) -> None:
     if options.no_serve:
         return
     sys.stdout.flush()
-    # Background tasks (alert notices and escalations, emails) run in a worker beside the web server;
-    # it shares the terminal's process group, so Ctrl+C stops both.
-    subprocess.Popen([sys.executable, "-m", "kapstone.cli", "db_worker", "--no-startup-delay", "-v0"])
+    # Background tasks (alert notices and escalations, emails) run in a worker beside the web server.
+    # Ctrl+C reaches both through the terminal's process group; a SIGTERM or a crash reaches only the
+    # server, so the worker watches this process (gunicorn after the exec keeps its pid) and stops
+    # when it is gone.
+    server_pid = os.getpid()
+    worker = [sys.executable, "-m", "kapstone.cli", "demo-worker", "--parent", str(server_pid)]
+    subprocess.Popen(worker)  # noqa: S603 - our own interpreter, fixed arguments
     _gunicorn(f"127.0.0.1:{options.port}", ["--workers", "2", "--access-logfile", "-"])
+
+
+def demo_worker(argv: list[str]) -> None:
+    """The demo's task worker (django-tasks-db's ``db_worker``), which stops once its server is gone."""
+    parser = argparse.ArgumentParser(prog="kapstone demo-worker", description="The demo's task worker.")
+    parser.add_argument("--parent", type=int, required=True, help="the server's pid; stop when it exits")
+    options = parser.parse_args(argv)
+    watcher = threading.Thread(target=_stop_when_orphaned, args=(options.parent,), daemon=True)
+    watcher.start()
+    _manage(["db_worker", "--no-startup-delay", "-v0"])
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """SIGTERM this process once ``parent`` is no longer its parent (it exited, or was killed: the
+    orphan is then adopted by init or a subreaper). ``db_worker`` ends its current task, then exits."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def serve(argv: list[str]) -> None:
@@ -101,6 +131,8 @@ def main(argv: list[str] | None = None) -> None:
         demo(argv[1:])
     elif command == "serve":
         serve(argv[1:])
+    elif command == "demo-worker":
+        demo_worker(argv[1:])
     else:
         _manage(argv)
 

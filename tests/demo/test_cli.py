@@ -1,6 +1,7 @@
 """`kapstone demo` builds the synthetic practice once, reuses it, and serves it on 127.0.0.1."""
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -86,3 +87,64 @@ def test_the_demo_serves_on_localhost(built):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def children(pid: int) -> list[int]:
+    """The pids of a process's children (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie waiting for a parent (in a container, pid 1 may never reap it)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    state = next(line for line in status.splitlines() if line.startswith("State:"))
+    return " Z " not in f"{state} " and "zombie" not in state
+
+
+def wait_until(condition, seconds: float, message: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux /proc")
+def test_the_background_worker_stops_when_the_server_is_terminated(built):
+    data_dir, _ = built
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kapstone.cli", "demo", "--data-dir", str(data_dir), "--port", str(port)],
+        env=demo_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        workers: list[int] = []
+
+        def worker_started() -> bool:
+            assert server.poll() is None, "the demo exited before starting its worker"
+            workers[:] = [pid for pid in children(server.pid) if "demo-worker" in command_line(pid)]
+            return bool(workers)
+
+        wait_until(worker_started, 120, "the demo started no background worker")
+        (worker,) = workers
+        server.send_signal(signal.SIGTERM)  # not Ctrl+C: the signal reaches the server alone
+        server.wait(timeout=60)
+        wait_until(lambda: not is_running(worker), 60, f"the worker {worker} outlived the server")
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=30)
