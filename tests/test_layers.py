@@ -39,7 +39,7 @@ FLOORS: list[dict[str, tuple[str, ...]]] = [
     {"clients": ("kapstone.clients",)},
     {"pathway": ("kapstone.pathway",)},
     {"measures": ("kapstone.measures",)},
-    {"register": ("kapstone.register",)},
+    {"register": ("kapstone.register",), "prescribing": ("kapstone.prescribing",)},
     {"sessions": ("kapstone.sessions",)},
     {
         "screening": ("kapstone.screening",),

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "kapstone.screening",
     "kapstone.scheduling",
     "kapstone.register",
+    "kapstone.prescribing",
     "kapstone.sessions",
     "kapstone.integration",
     "kapstone.portal",

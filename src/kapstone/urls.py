@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("kapstone.screening.urls")),
     path("", include("kapstone.scheduling.urls")),
     path("", include("kapstone.register.urls")),
+    path("", include("kapstone.prescribing.urls")),
     path("", include("kapstone.sessions.urls")),
     path("", include("kapstone.integration.urls")),
     path("", include("kapstone.portal.urls")),

@@ -40,6 +40,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Live board", "sessions:board", C.VIEW_CLINICAL),
     NavItem("Protocols", "sessions:protocols", C.VIEW_CLINICAL),
     NavItem("Controlled substances", "register:index", C.VIEW_CLINICAL, ("register:*",)),
+    NavItem("Prescribing records", "prescribing:index", C.VIEW_CLINICAL, ("prescribing:*",)),
     NavItem("Questionnaires due", "measures:due", C.VIEW_CLIENT),
     NavItem("Outcomes", "measures:outcomes", C.VIEW_CLINICAL),
     NavItem("Measurement plan", "measures:plan", C.CONFIGURE_PRACTICE),
