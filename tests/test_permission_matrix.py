@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from . import permission_specs
+from .api.builders import bearer
 from .conftest import ROLES
 
 MATRIX, KINDS = {}, {}
@@ -59,10 +60,13 @@ def expected_status(spec, role, relation):
     return own
 
 
-def fetch(client, spec, url):
+def fetch(client, spec, url, member=None):
+    headers = bearer(member) if spec.bearer and member is not None else {}
+    if spec.method == "post" and spec.bearer:
+        return client.post(url, spec.data or {}, content_type="application/json", headers=headers)
     if spec.method == "post":
         return client.post(url, spec.data or {})
-    return client.get(url)
+    return client.get(url, headers=headers)
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -116,5 +120,5 @@ def test_signed_in(client, world, name, role, relation, scoped):
     target = world.unassigned_client if relation == "not_on_team" else world.client
     url = url_for(name, spec, world, target)
     client.force_login(member.user)
-    response = fetch(client, spec, url)
+    response = fetch(client, spec, url, member)
     assert response.status_code == expected_status(spec, role, relation), url

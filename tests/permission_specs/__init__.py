@@ -34,6 +34,9 @@ class Spec:
     # Status for a client signed in to the portal (their own record). Default: a public URL answers
     # them as it answers anyone signed out; every staff URL refuses them (403).
     client: int | None = None
+    # The open API: signed-in cases send a fresh read-write token of the member (``tests/api``), a POST
+    # sends ``data`` as JSON, and without a token (signed out, a portal client) the answer is 401.
+    bearer: bool = False
 
     def client_status(self) -> int:
         if self.client is not None:

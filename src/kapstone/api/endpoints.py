@@ -14,6 +14,7 @@ from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 from ninja.schema import Schema
 from pydantic import Field
 
@@ -277,12 +278,12 @@ def acknowledge(request: StaffRequest, alert_id: UUID, body: out.AcknowledgeIn) 
             {"loc": ["body", "action_taken"], "msg": str(message), "type": "value_error"}
             for message in form.errors["action_taken"]
         ]
-        return 422, {"detail": errors}
+        return Status(422, {"detail": errors})
     if alert.acknowledged_at is not None:
-        return 409, {"detail": "This alert was already acknowledged."}
+        return Status(409, {"detail": "This alert was already acknowledged."})
     measures.acknowledge_alert(request, alert, form.cleaned_data["action_taken"])
     audit(request, "api.alert.acknowledged", obj=alert, data={"kind": alert.kind})
-    return 200, SafetyAlert.objects.select_related("acknowledged_by").get(pk=alert.pk)
+    return SafetyAlert.objects.select_related("acknowledged_by").get(pk=alert.pk)
 
 
 # --- The controlled-substance register ------------------------------------------------------------
