@@ -66,6 +66,7 @@ SPECS = {
     "pathway:consent": Spec(CLINICAL_200, kind="episode"),
     "pathway:consent_request": Spec(EDITORS_302, kind="episode", method="post"),
     "pathway:signature": Spec(CLINICAL_200, kind="signature"),
+    "pathway:signature_pdf": Spec(CLINICAL_200, kind="signature"),
     "pathway:countersign": Spec(EDITORS_302, kind="signature", method="post"),
     # the practice's programmes and consent documents: admins
     "pathway:programmes": Spec(only("admin")),

@@ -9,6 +9,7 @@ from kapstone.measures import services as measures
 from kapstone.measures.models import QuestionnaireResponse
 from kapstone.portal.models import ClientAccount
 
+from ..documents.helpers import pdf_text
 from ..factories import PASSWORD, make_client
 
 
@@ -176,7 +177,9 @@ def test_signed_consents_can_be_read_and_downloaded(client, world, scoped):
     assert "KAP treatment consent" in client.get(reverse("portal:consents")).content.decode()
     download = client.get(reverse("portal:consent_download", args=[signature_id]))
     assert download["Content-Disposition"].startswith("attachment;")
-    assert "I agree." in download.content.decode() and world.client.legal_name in download.content.decode()
+    assert download["Content-Type"] == "application/pdf"
+    text = pdf_text(download.content)
+    assert "I agree." in text and world.client.legal_name in text
 
 
 def test_intention_reminders_before_a_medicine_session_until_one_is_written(world, scoped):

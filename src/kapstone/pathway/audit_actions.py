@@ -21,6 +21,8 @@ ACTIONS = {
     "pathway.consent.declined": "Client declined an optional consent",
     "pathway.consent.countersigned": "Countersigned a client's consent",
     "pathway.consent.signature_viewed": "Viewed a signed consent",
+    "pathway.consent.downloaded": "Downloaded a signed consent as PDF",
+    "pathway.consent.pdf_printed": "Printed a signed consent to PDF on first download and kept it",
     "pathway.consent_document.published": "Published a new version of a consent document",
     "pathway.programme.created": "Created a programme",
     "pathway.programme.updated": "Changed a programme",

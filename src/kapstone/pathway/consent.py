@@ -2,8 +2,12 @@
 
 A new version of a document never changes an old one; a treatment signature counts only for the
 current version, so publishing a new version means the client signs again before the next dose.
+The signed consent is printed to PDF when the client signs and again when staff countersign, and
+kept (``ConsentPdf``): downloads serve those bytes (docs/documents.md).
 """
 
+import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,9 +19,12 @@ from django.utils import timezone
 from kapstone.accounts.models import User
 from kapstone.accounts.requests import StaffRequest
 from kapstone.audit.services import actor_of, client_ip, log_event
+from kapstone.pdf import render_pdf
 from kapstone.practice.models import Practice
 
-from .models import ConsentDocument, ConsentKind, ConsentSignature, Episode, text_digest
+from .models import ConsentDocument, ConsentKind, ConsentPdf, ConsentSignature, Episode, text_digest
+
+logger = logging.getLogger(__name__)
 
 
 class ConsentError(Exception):
@@ -142,12 +149,18 @@ def sign(
     signature.signed_text_sha256 = text_digest(document.text)
     signature.end_link()  # one-time: the link stops working
     signature.save()
+    printed = _archive_quietly(signature, ConsentPdf.Stage.SIGNED)
     log_event(
         request,
         "pathway.consent.signed",
         obj=signature,
         practice=signature.practice,
-        data={"kind": document.kind, "version": document.version, "sha256": signature.signed_text_sha256},
+        data={
+            "kind": document.kind,
+            "version": document.version,
+            "sha256": signature.signed_text_sha256,
+            "pdf_sha256": printed.sha256 if printed else "",
+        },
     )
     return signature
 
@@ -185,8 +198,89 @@ def countersign(
     signature.countersigned_at = timezone.now()
     signature.countersigned_by = actor_of(request, actor)
     signature.save(update_fields=["countersigned_at", "countersigned_by"])
-    log_event(request, "pathway.consent.countersigned", obj=signature, actor=actor)
+    printed = _archive_quietly(signature, ConsentPdf.Stage.COUNTERSIGNED)
+    log_event(
+        request,
+        "pathway.consent.countersigned",
+        obj=signature,
+        actor=actor,
+        data={"pdf_sha256": printed.sha256 if printed else ""},
+    )
     return signature
+
+
+# --- The signed consent as a PDF, printed once and kept ---------------------------------------------
+
+
+def _archive(signature: ConsentSignature, stage: str, *, late: bool = False) -> ConsentPdf:
+    """Print the signature as it stands and keep the bytes. The caller holds the signature's row lock."""
+    signature = ConsentSignature.objects.select_related(
+        "document", "client", "practice", "countersigned_by"
+    ).get(pk=signature.pk)
+    printed_at = timezone.now()
+    context = {
+        "signature": signature,
+        "document": signature.document,
+        "client": signature.client,
+        "practice": signature.practice,
+        "countersigned": stage == ConsentPdf.Stage.COUNTERSIGNED,
+        "printed_at": printed_at,
+        "printed_late": late,
+    }
+    pdf = render_pdf("pathway/consent_pdf.html", context)
+    return ConsentPdf.objects.create(
+        practice=signature.practice,
+        signature=signature,
+        stage=stage,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        printed_at=printed_at,
+        printed_late=late,
+    )
+
+
+def _archive_quietly(signature: ConsentSignature, stage: str) -> ConsentPdf | None:
+    """Print at signing or countersigning; a failure to print never loses the signature itself.
+
+    The signature's record (the frozen text, its SHA-256, name, time, address) is complete without
+    the PDF; if printing fails, the first download prints it from that record instead.
+    """
+    try:
+        with transaction.atomic():  # a savepoint: a failed insert leaves the signing transaction usable
+            return _archive(signature, stage)
+    except Exception:
+        logger.exception(
+            "Could not print consent signature %s; it is printed on first download.", signature.pk
+        )
+        return None
+
+
+@transaction.atomic
+def signed_pdf(request: HttpRequest | None, signature: ConsentSignature) -> ConsentPdf:
+    """The kept PDF of a signed consent: countersigned if it was printed so, else as the client signed.
+
+    A signature with no kept PDF (signed before PDFs were kept, or printing failed then) is printed
+    now from the text frozen at signing, kept, and served the same from then on.
+    """
+    if signature.signed_at is None:
+        raise ConsentError("Only a signed consent can be downloaded.")
+    signature = ConsentSignature.objects.select_for_update().get(pk=signature.pk)
+    kept = {pdf.stage: pdf for pdf in ConsentPdf.objects.filter(signature=signature)}
+    best = kept.get(ConsentPdf.Stage.COUNTERSIGNED) or kept.get(ConsentPdf.Stage.SIGNED)
+    if best is not None and (
+        signature.countersigned_at is None or best.stage == ConsentPdf.Stage.COUNTERSIGNED
+    ):
+        return best
+    stage = ConsentPdf.Stage.COUNTERSIGNED if signature.countersigned_at else ConsentPdf.Stage.SIGNED
+    printed = _archive(signature, stage, late=True)
+    log_event(
+        request,
+        "pathway.consent.pdf_printed",
+        obj=signature,
+        practice=signature.practice,
+        data={"stage": stage, "pdf_sha256": printed.sha256, "late": True},
+    )
+    return printed
 
 
 # --- Status ------------------------------------------------------------------------------------

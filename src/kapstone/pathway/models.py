@@ -411,3 +411,42 @@ class ConsentSignature(PracticeScopedModel, SecretLink):
         """The typed name is not the legal name on file (the countersigner checks it)."""
         typed = " ".join(self.signed_name.split()).casefold()
         return typed != " ".join(self.client.legal_name.split()).casefold()
+
+
+class ConsentPdf(PracticeScopedModel):
+    """A signed consent printed once and kept: every later download serves these bytes unchanged.
+
+    Printed when the client signs, and again (a second record) when staff countersign; neither is
+    ever rewritten, so a later consent text, template or stylesheet cannot change what was signed. A
+    signature from before PDFs were kept gets its PDF on first download (``printed_late``), from the
+    text frozen at signing (docs/documents.md).
+    """
+
+    class Stage(models.TextChoices):
+        SIGNED = "signed", "As signed by the client"
+        COUNTERSIGNED = "countersigned", "Signed and countersigned"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    signature = models.ForeignKey(ConsentSignature, on_delete=models.PROTECT, related_name="pdfs")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    pdf = models.BinaryField(editable=False)
+    sha256 = models.CharField("SHA-256 of the PDF", max_length=64)
+    printed_at = models.DateTimeField(default=timezone.now)
+    printed_late = models.BooleanField(
+        default=False, help_text="Printed on first download: the signature predates kept PDFs."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["signature", "stage"], name="consent_pdf_one_per_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signature.document} — {self.get_stage_display()}"
+
+    @property
+    def filename(self) -> str:
+        signature = self.signature
+        document = signature.document
+        signed_on = timezone.localtime(signature.signed_at, signature.practice.zone)
+        return f"consent-{document.kind}-v{document.version}-{signed_on:%Y-%m-%d}.pdf"

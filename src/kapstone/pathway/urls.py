@@ -27,6 +27,11 @@ urlpatterns = [
         name="signature",
     ),
     path(
+        "clients/<uuid:client_id>/consents/<uuid:signature_id>/consent.pdf",
+        consent.signature_pdf,
+        name="signature_pdf",
+    ),
+    path(
         "clients/<uuid:client_id>/consents/<uuid:signature_id>/countersign/",
         consent.countersign,
         name="countersign",

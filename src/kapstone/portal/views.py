@@ -7,7 +7,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -23,8 +22,10 @@ from kapstone.integration.models import JOURNAL_PROMPTS, ActionItem, ActionItemS
 from kapstone.measures import services as measures
 from kapstone.measures.forms import QuestionnaireForm
 from kapstone.measures.models import Assignment
+from kapstone.pathway.consent import signed_pdf
 from kapstone.pathway.models import ConsentSignature, EpisodeState, Goal, Intention, WordsSource
 from kapstone.pathway.preparation import current, revise_words
+from kapstone.pdf import pdf_response
 from kapstone.practice.middleware import membership_exempt, two_factor_exempt
 from kapstone.practice.models import DEFAULT_CRISIS_RESOURCES, Practice
 from kapstone.practice.permissions import Capability
@@ -217,25 +218,22 @@ def consents(request):
 
 @client_required
 def consent_download(request, signature_id):
+    """The client's copy of a signed consent: the PDF kept at signing (or countersigning)."""
     signature = get_object_or_404(
-        ConsentSignature, client=request.client_account.client, signed_at__isnull=False, pk=signature_id
+        ConsentSignature.objects.select_related("document", "practice"),
+        client=request.client_account.client,
+        signed_at__isnull=False,
+        pk=signature_id,
     )
-    zone = request.practice.zone
-    lines = [
-        signature.signed_title,
-        "",
-        signature.signed_text,
-        "",
-        f"Signed by: {signature.signed_name}",
-        f"Signed at: {signature.signed_at.astimezone(zone):%Y-%m-%d %H:%M %Z}",
-        f"Text fingerprint (SHA-256): {signature.signed_text_sha256}",
-    ]
-    if signature.countersigned_at:
-        lines.append(f"Countersigned at: {signature.countersigned_at.astimezone(zone):%Y-%m-%d %H:%M %Z}")
-    log_event(request, "portal.consent.downloaded", obj=signature, client=signature.client)
-    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="consent-{signature.signed_at:%Y-%m-%d}.txt"'
-    return response
+    printed = signed_pdf(request, signature)
+    log_event(
+        request,
+        "portal.consent.downloaded",
+        obj=signature,
+        client=signature.client,
+        data={"stage": printed.stage, "pdf_sha256": printed.sha256},
+    )
+    return pdf_response(bytes(printed.pdf), printed.filename)
 
 
 @client_required

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kapstone.audit.services import log_event
+from kapstone.pdf import pdf_response
 from kapstone.practice.permissions import Capability, capability_required
 
 from .. import consent as services
@@ -81,6 +82,22 @@ def signature_detail(request, client_id, signature_id):
         "age": client.age_on(request.practice.today()),
     }
     return render(request, "pathway/signature.html", context)
+
+
+def signature_pdf(request, client_id, signature_id):
+    """The signed consent as the PDF kept at signing (or countersigning), the same bytes every time."""
+    client = client_for(request, client_id)
+    signature = _signature(client, signature_id)
+    if signature.signed_at is None:
+        raise Http404("This consent has not been signed.")
+    printed = services.signed_pdf(request, signature)
+    log_event(
+        request,
+        "pathway.consent.downloaded",
+        obj=signature,
+        data={"stage": printed.stage, "pdf_sha256": printed.sha256},
+    )
+    return pdf_response(bytes(printed.pdf), printed.filename)
 
 
 @require_POST
