@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from kapstone.accounts.models import User
 from kapstone.practice.models import Membership, Practice, Role
@@ -32,7 +33,13 @@ class UserField(forms.ModelChoiceField):
         return obj.full_name or obj.email
 
 
-def users_of(practice: Practice, roles: tuple[str, ...] | frozenset[str]) -> Any:
+def choose_from(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Offer ``queryset`` in a choice field (only the practice's own members and users)."""
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+
+
+def users_of(practice: Practice, roles: tuple[str, ...] | frozenset[str]) -> QuerySet[User]:
     return User.objects.filter(
         memberships__practice=practice,
         memberships__is_active=True,
@@ -56,13 +63,11 @@ class CredentialForm(forms.ModelForm):
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = (
-            Membership.objects.active()
-            .filter(practice=practice)
-            .select_related("user")
-            .order_by("user__full_name")
-        )
-        self.fields["state"].choices = STATE_CHOICES
+        members = Membership.objects.active().filter(practice=practice).select_related("user")
+        choose_from(self.fields["membership"], members.order_by("user__full_name"))
+        state = self.fields["state"]
+        assert isinstance(state, forms.ChoiceField)
+        state.choices = STATE_CHOICES
 
     def clean_number(self) -> str:
         return "".join(self.cleaned_data["number"].split()).upper()
@@ -91,7 +96,7 @@ class PdmpCheckForm(forms.Form):
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checked_by"].queryset = users_of(practice, CLINICAL_ROLES)
+        choose_from(self.fields["checked_by"], users_of(practice, CLINICAL_ROLES))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -115,7 +120,7 @@ class EnrolmentForm(forms.Form):
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["prescriber"].queryset = users_of(practice, RECORDER_ROLES)
+        choose_from(self.fields["prescriber"], users_of(practice, RECORDER_ROLES))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -70,9 +70,9 @@ def index(request: StaffRequest) -> HttpResponse:
         )
         .order_by("legal_last_name", "legal_first_name")[:OVERVIEW_CLIENTS]
     )
-    for client in clients:
-        client.pdmp_due = (
-            client.last_pdmp + timedelta(days=settings.pdmp_interval_days) if client.last_pdmp else None
+    for row in clients:
+        row.pdmp_due = (  # type: ignore[attr-defined]
+            row.last_pdmp + timedelta(days=settings.pdmp_interval_days) if row.last_pdmp else None
         )
     log_event(request, "prescribing.clients.viewed", data={"clients": len(clients)})
     may_configure = can(request.membership, CONFIGURE)
@@ -136,7 +136,8 @@ def credentials(request: StaffRequest) -> HttpResponse:
 
 @capability_required(CONFIGURE)
 def credential(request: StaffRequest, credential_id: UUID) -> HttpResponse:
-    item = get_object_or_404(Credential.objects.select_related("membership__user"), pk=credential_id)
+    found = Credential.objects.select_related("membership__user")
+    item: Credential = get_object_or_404(found, pk=credential_id)
     form = CredentialForm(posted(request), instance=item, practice=request.practice)
     if request.method == "POST" and form.is_valid():
         services.save_credential(request, form)
