@@ -77,7 +77,7 @@ def stock_for(session, strength=None, *, by=None, containers=3):
     protocol = session.protocol
     strength = Decimal(strength) if strength is not None else protocol.stock.strengths[-1]
     with scopes_disabled():
-        on_hand = [c for c in supply.containers_for(session) if c.product.strength_mg == strength]
+        on_hand = supply.containers_for(session, strengths=[strength])
         if on_hand:
             return on_hand[0]
         practice = session.practice

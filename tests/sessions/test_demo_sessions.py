@@ -10,6 +10,7 @@ from django.utils import timezone
 from kapstone.demo.sessions import FLOOR, add_sessions, refresh_live_floor
 from kapstone.measures.models import SafetyAlert
 from kapstone.practice.models import Role
+from kapstone.register.verify import check_register
 from kapstone.sessions.board import board_cards
 from kapstone.sessions.models import Discharge, DoseAdministration, MedicineSession
 
@@ -32,7 +33,9 @@ def floor_by_room(admin, now):
 def test_the_demo_has_past_sessions_and_a_live_floor_in_every_phase(db, scoped):
     practice, prescriber, monitor, admin = demo_practice()
     now = timezone.now()
-    created = add_sessions(practice, prescriber=prescriber, monitor=monitor, now=now, rng=random.Random(7))
+    created = add_sessions(
+        practice, admin=admin, prescriber=prescriber, monitor=monitor, now=now, rng=random.Random(7)
+    )
     assert created == MedicineSession.objects.count() > 20
     assert Discharge.objects.count() == created - 5  # every past session was discharged
     floor = floor_by_room(admin, now + timedelta(seconds=5))
@@ -49,6 +52,9 @@ def test_the_demo_has_past_sessions_and_a_live_floor_in_every_phase(db, scoped):
     assert not floor["Room 2"].overdue and not floor["Room 5"].overdue
     # the screening client has none; every other client has a dose plan
     assert MedicineSession.objects.filter(episode__state="screening").count() == 0
+    # every dose was drawn from the register, and the register adds up
+    assert not DoseAdministration.objects.filter(draw__isnull=True).exists()
+    assert check_register(practice) == []
 
     later = now + timedelta(hours=20)
     assert refresh_live_floor(practice, now=later) == 5
@@ -71,7 +77,9 @@ def test_the_floor_is_alive_and_every_dose_was_ordered_first_whatever_the_hour(d
     moment = datetime.combine(day, time.fromisoformat(clock), practice.zone)
     with time_machine.travel(moment, tick=False):
         now = timezone.now()
-        add_sessions(practice, prescriber=prescriber, monitor=monitor, now=now, rng=random.Random(3))
+        add_sessions(
+            practice, admin=admin, prescriber=prescriber, monitor=monitor, now=now, rng=random.Random(3)
+        )
         floor = floor_by_room(admin, now + timedelta(seconds=5))
     assert [floor[room.room].state.phase.value for room in FLOOR] == [
         "pre_dose",

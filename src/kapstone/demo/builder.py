@@ -22,6 +22,7 @@ from .course import closing, course_for
 from .measures import add_measures, answer_pre_session
 from .pathway import add_pathway
 from .portal import CLIENT_EMAIL, add_integration_notes, add_portal
+from .register import add_register_story
 from .scheduling import add_scheduling
 from .screening import add_screening
 from .sessions import add_sessions, refresh_live_floor
@@ -194,7 +195,8 @@ def _build(rng: random.Random) -> None:
     add_pathway(practice, rng, now)
     add_scheduling(practice, rng, now)
     answer_pre_session(practice, now, rng)
-    add_sessions(practice, prescriber=prescriber, monitor=monitor, now=now, rng=rng)
+    add_sessions(practice, admin=admin, prescriber=prescriber, monitor=monitor, now=now, rng=rng)
+    add_register_story(practice, prescriber=prescriber, monitor=monitor, password=DEMO_PASSWORD, now=now)
     add_integration_notes(rng, practice, therapists[0].user, now)
 
 

@@ -43,6 +43,7 @@ from kapstone.sessions.models import (
 )
 
 from .course import DOSE_AFTER_OPENING, SESSIONS, course_for
+from .register import give_from_stock, stock_register
 
 # The prescriber orders each dose this long before it is given, after the checklist is confirmed.
 ORDER_LEAD = timedelta(minutes=2)
@@ -120,18 +121,29 @@ class _As:
 
 
 def add_sessions(
-    practice, *, prescriber: Membership, monitor: Membership, now=None, rng: random.Random | None = None
+    practice,
+    *,
+    admin: Membership,
+    prescriber: Membership,
+    monitor: Membership,
+    now=None,
+    rng: random.Random | None = None,
 ) -> int:
-    """Build the demo's medicine sessions (past courses and today's floor). Returns how many."""
+    """Build the demo's medicine sessions (past courses and today's floor), every dose drawn from the
+    register, which is stocked two weeks before the first session. Returns how many sessions."""
     now = now or timezone.now()
     rng = rng or random.Random(20261126)  # noqa: S311 - synthetic data, not security
     with scopes_disabled():
         episodes = list(_episodes(practice))
         floor = _floor_episodes(episodes)
+        courses = {e.pk: course_for(e.state, e.client.record_number, now, practice.zone) for e in episodes}
+        first = min((opened for c in courses.values() for opened in c.sessions), default=now)
+        since = timezone.localdate(first - timedelta(days=14), practice.zone)
+        stock_register(practice, admin=admin, prescriber=prescriber, monitor=monitor, since=since)
         count = 0
         for index, episode in enumerate(episodes):
             protocol_id = "sublingual" if episode in floor else OTHER_PROTOCOLS[index % len(OTHER_PROTOCOLS)]
-            course = course_for(episode.state, episode.client.record_number, now, practice.zone)
+            course = courses[episode.pk]
             weight = Decimal(rng.choice(WEIGHTS))
             plan_dose = _plan(prescriber, episode, protocol_id)
             for opened in course.sessions:
@@ -226,18 +238,10 @@ def _order(session, amount, weight, prescriber, at, *, booster=False):
     return order
 
 
-def _order_and_give(session, amount, weight, prescriber, monitor, at, *, booster=False, lot=""):
+def _order_and_give(session, amount, weight, prescriber, monitor, at, *, booster=False):
     """The prescriber orders the dose, and a few minutes later the monitor records it given at ``at``."""
     order = _order(session, amount, weight, prescriber, at - ORDER_LEAD, booster=booster)
-    given = services.record_administration(
-        _As(monitor),
-        session,
-        order,
-        given_at=at,
-        amount_mg=order.dose_mg,
-        lot_number=lot,
-        now=at + timedelta(minutes=1),
-    )
+    given = give_from_stock(session, order, monitor, at, at + timedelta(minutes=1))
     return order, given
 
 
@@ -271,8 +275,10 @@ def _past_session(rng, episode, protocol_id, opened, weight, plan_dose, prescrib
     )
     _checklist(session, weight, monitor, opened + timedelta(minutes=12))
     dose_at = opened + timedelta(minutes=DOSE_AFTER_OPENING)
-    lot = f"LOT-{rng.randint(10000, 99999)}" if protocol.stock.form == "device" else ""
-    _order_and_give(session, plan_dose, weight, prescriber, monitor, dose_at, lot=lot)
+    if protocol.stock.form == "device":
+        # The lot now comes from the register's container; the draw keeps the demo's sequence as built.
+        rng.randint(10000, 99999)
+    _order_and_give(session, plan_dose, weight, prescriber, monitor, dose_at)
     state = services.load(session, dose_at + timedelta(minutes=1))
     end = observation_end_minutes(protocol, infusion_minutes=state.infusion_minutes) + rng.randint(5, 20)
     checks = scheduled_checks(

@@ -6,6 +6,7 @@ no draw without its dose. A route the practice marks as dispensed by a pharmacy 
 lozenges the client brings) records the prescription reference instead. `docs/register.md`.
 """
 
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -98,11 +99,15 @@ def set_supply(
     return setting
 
 
-def containers_for(session: MedicineSession, on: date | None = None) -> list[Container]:
-    """The containers a dose of this session can be drawn from: the protocol's substance, form and
-    strengths, open or sealed, not expired; an open one first, then the earliest expiry."""
+def containers_for(
+    session: MedicineSession, on: date | None = None, strengths: Collection[Decimal] | None = None
+) -> list[Container]:
+    """The containers a dose of this session can be drawn from: the protocol's substance and form, the
+    ``strengths`` its orders were calculated with (default: any of the protocol's), open or sealed, not
+    expired on ``on``; an open one first, then the earliest expiry."""
     protocol = session.protocol
     on = on or session.practice.today()
+    strengths = list(strengths) if strengths is not None else list(protocol.stock.strengths)
     queryset = (
         Container.objects.filter(
             practice=session.practice,
@@ -111,7 +116,7 @@ def containers_for(session: MedicineSession, on: date | None = None) -> list[Con
             balance__gt=0,
             product__substance=substance_of(protocol),
             product__form__in=FORMS_OF_STOCK.get(protocol.stock.form, ()),
-            product__strength_mg__in=list(protocol.stock.strengths),
+            product__strength_mg__in=strengths,
         )
         .select_related("product", "location")
         .annotate(

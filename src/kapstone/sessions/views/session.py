@@ -111,7 +111,9 @@ def histories(session):
         "observation_history": recording.history(Observation, session),
         "ae_history": recording.history(AdverseEvent, session),
         "note_history": recording.history(SessionNote, session),
-        "administration_history": recording.history(DoseAdministration, session, "order", "given_by", "container"),
+        "administration_history": recording.history(
+            DoseAdministration, session, "order", "given_by", "container"
+        ),
         "orders": list(session.orders.select_related("ordered_by")),
     }
 
@@ -279,7 +281,9 @@ def administer(request, session_id):
         "amount_mg": plain(pending.dose_mg - state.given_for(pending)),
     }
     pharmacy = supply.from_pharmacy(session)
-    containers = [] if pharmacy else supply.containers_for(session)
+    containers = (
+        [] if pharmacy else supply.containers_for(session, strengths={o.stock_strength for o in orders})
+    )
     if len(containers) == 1:
         initial["container"] = str(containers[0].pk)
     form = AdministrationForm(
