@@ -4,6 +4,8 @@ and every client page audited."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kapstone.audit.models import AuditEvent
@@ -16,6 +18,7 @@ from kapstone.prescribing.models import (
     RemsEnrolment,
 )
 
+from ..factories import make_client
 from .builders import make_credential, make_pdmp_check
 
 
@@ -179,3 +182,29 @@ def test_the_overview_lists_the_care_teams_clients_and_the_prescribers_own_state
     assert world.client.display_name in html and world.unassigned_client.display_name not in html
     assert "No DEA registration is recorded at Riverbend KAP yet" in html
     assert '<a href="/prescribing/" aria-current="page">Prescribing records</a>' in html
+
+
+def test_the_pages_cost_the_same_queries_for_few_and_many_records(client, world):
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def add(n):
+        for _ in range(n):
+            other = make_client(world.practice, care_team=[world.members["prescriber"]])
+            make_pdmp_check(other, world.members["prescriber"].user, world.practice.today())
+            make_pdmp_check(world.client, world.members["admin"].user, world.practice.today())
+            make_credential(world.members["monitor"], CredentialKind.BLS)
+
+    sign_in(client, world, "admin")
+    urls = [
+        reverse("prescribing:index"),
+        reverse("prescribing:credentials"),
+        reverse("prescribing:expiring"),
+        reverse("prescribing:client", args=[world.client.pk]),
+    ]
+    add(2)
+    few = [queries(url) for url in urls]
+    add(20)
+    assert [queries(url) for url in urls] == few
