@@ -7,7 +7,9 @@ from kapstone.practice.tenancy import scopes_disabled
 
 
 def make_token(member, scope=TokenScope.READ_WRITE, days=30, **fields) -> tuple[ApiToken, str]:
-    token = ApiToken(practice=member.practice, membership=member, name=fields.pop("name", "Script"), scope=scope)
+    token = ApiToken(
+        practice=member.practice, membership=member, name=fields.pop("name", "Script"), scope=scope
+    )
     token.lifetime = timedelta(days=days)
     secret = token.issue_token()
     for name, value in fields.items():

@@ -75,10 +75,6 @@ def within(queryset: QuerySet, field: str, period: out.Period, request: StaffReq
     return queryset
 
 
-def name_of(user: Any) -> str | None:
-    return (user.full_name or user.email) if user is not None else None
-
-
 clients = Router(tags=["clients"])
 alerts = Router(tags=["safety alerts"])
 register = Router(tags=["register"])
@@ -87,26 +83,7 @@ register = Router(tags=["register"])
 # --- Clients and their record ---------------------------------------------------------------------
 
 
-class ClientRow(out.ClientOut):
-    @staticmethod
-    def resolve_stage(obj: Any) -> str | None:
-        return getattr(obj, "stage", None)
-
-
-class ClientDetail(out.ClientDetailOut):
-    @staticmethod
-    def resolve_stage(obj: Any) -> str | None:
-        return getattr(obj, "stage", None)
-
-    @staticmethod
-    def resolve_care_team(obj: Any) -> list[dict[str, Any]]:
-        return [
-            {"membership_id": m.membership_id, "name": m.membership.display_name, "role": m.role}
-            for m in obj.care_team.select_related("membership__user").order_by("added_at", "pk")
-        ]
-
-
-@clients.get("/clients", response={200: list[ClientRow], **ERRORS}, url_name="clients")
+@clients.get("/clients", response={200: list[out.ClientOut], **ERRORS}, url_name="clients")
 @paginate(Pages)
 def client_list(request: StaffRequest, period: Query[out.Period]) -> Any:
     """The clients you may see (all of the practice's for an admin, else your care teams'), by name."""
@@ -116,7 +93,7 @@ def client_list(request: StaffRequest, period: Query[out.Period]) -> Any:
     return within(found, "created_at", period, request).order_by("legal_last_name", "legal_first_name", "pk")
 
 
-@clients.get("/clients/{client_id}", response={200: ClientDetail, **ERRORS}, url_name="client")
+@clients.get("/clients/{client_id}", response={200: out.ClientDetailOut, **ERRORS}, url_name="client")
 def client_detail(request: StaffRequest, client_id: UUID) -> Any:
     """One client's demographics, contacts and care team."""
     client = get_client(request, client_id)
@@ -124,13 +101,9 @@ def client_detail(request: StaffRequest, client_id: UUID) -> Any:
     return with_current_stage(visible_clients(request.membership)).get(pk=client.pk)
 
 
-class EpisodeRow(out.EpisodeOut):
-    @staticmethod
-    def resolve_programme(obj: Any) -> str | None:
-        return obj.programme.name if obj.programme else None
-
-
-@clients.get("/clients/{client_id}/episodes", response={200: list[EpisodeRow], **ERRORS}, url_name="episodes")
+@clients.get(
+    "/clients/{client_id}/episodes", response={200: list[out.EpisodeOut], **ERRORS}, url_name="episodes"
+)
 @paginate(Pages)
 def episode_list(request: StaffRequest, client_id: UUID, period: Query[out.Period]) -> Any:
     """The client's episodes of care, newest first (clinical roles)."""
@@ -140,19 +113,9 @@ def episode_list(request: StaffRequest, client_id: UUID, period: Query[out.Perio
     return within(found, "opened_at", period, request).order_by("-opened_at", "pk")
 
 
-class AppointmentRow(out.AppointmentOut):
-    @staticmethod
-    def resolve_room(obj: Any) -> str | None:
-        return obj.room.name if obj.room else None
-
-    @staticmethod
-    def resolve_clinicians(obj: Any) -> list[str]:
-        return [link.membership.display_name for link in obj.clinician_list]
-
-
 @clients.get(
     "/clients/{client_id}/appointments",
-    response={200: list[AppointmentRow], **ERRORS},
+    response={200: list[out.AppointmentOut], **ERRORS},
     url_name="appointments",
 )
 @paginate(Pages)
@@ -178,31 +141,9 @@ def response_list(request: StaffRequest, client_id: UUID, period: Query[out.Peri
     return within(found, "submitted_at", period, request).order_by("submitted_at", "pk")
 
 
-class AdministrationRow(out.DoseAdministrationOut):
-    @staticmethod
-    def resolve_route(obj: Any) -> str:
-        return obj.order.route
-
-    @staticmethod
-    def resolve_given_by(obj: Any) -> str:
-        return name_of(obj.given_by) or ""
-
-
-class SessionRow(out.MedicineSessionOut):
-    administrations: list[AdministrationRow]
-
-    @staticmethod
-    def resolve_administrations(obj: Any) -> list[Any]:
-        return obj.api_administrations
-
-    @staticmethod
-    def resolve_vitals(obj: Any) -> list[Any]:
-        return obj.api_vitals
-
-
 @clients.get(
     "/clients/{client_id}/medicine-sessions",
-    response={200: list[SessionRow], **ERRORS},
+    response={200: list[out.MedicineSessionOut], **ERRORS},
     url_name="sessions",
 )
 @paginate(Pages)
@@ -235,47 +176,38 @@ def session_list(request: StaffRequest, client_id: UUID, period: Query[out.Perio
 # --- Safety alerts --------------------------------------------------------------------------------
 
 
-class AlertRow(out.SafetyAlertOut):
-    @staticmethod
-    def resolve_acknowledged_by(obj: Any) -> str | None:
-        return name_of(obj.acknowledged_by)
-
-
-class AlertFilters(out.Period):
-    status: str = Field("open", pattern="^(open|acknowledged|all)$", description="open, acknowledged or all")
-    client_id: UUID | None = Field(None, description="Only this client's alerts.")
-
-
-@alerts.get("/safety-alerts", response={200: list[AlertRow], **ERRORS}, url_name="alerts")
+@alerts.get("/safety-alerts", response={200: list[out.SafetyAlertOut], **ERRORS}, url_name="alerts")
 @paginate(Pages)
-def alert_list(request: StaffRequest, filters: Query[AlertFilters]) -> Any:
+def alert_list(request: StaffRequest, filters: Query[out.AlertFilters]) -> Any:
     """Safety alerts of the clients you may see, critical first, then oldest first (clinical roles)."""
     require(request.membership, CLINICAL)
-    found = SafetyAlert.objects.filter(client__in=visible_clients(request.membership))
+    by_status = {
+        "open": SafetyAlert.objects.open(),
+        "acknowledged": SafetyAlert.objects.filter(acknowledged_at__isnull=False),
+        "all": SafetyAlert.objects.all(),
+    }
+    found = by_status[filters.status].filter(client__in=visible_clients(request.membership))
     if filters.client_id is not None:
         found = found.filter(client_id=filters.client_id)
-    if filters.status == "open":
-        found = found.open()
-    elif filters.status == "acknowledged":
-        found = found.filter(acknowledged_at__isnull=False)
     audit(request, "api.alerts.viewed", data={"status": filters.status})
-    found = within(found.select_related("acknowledged_by"), "created_at", filters, request)
-    return found.order_by("severity", "created_at", "pk")  # "critical" sorts before "warning"
+    return within(found.select_related("acknowledged_by"), "created_at", filters, request).order_by(
+        "severity", "created_at", "pk"
+    )  # "critical" sorts before "warning"
 
 
 @alerts.post(
     "/safety-alerts/{alert_id}/acknowledge",
-    response={200: AlertRow, 409: out.Message, **ERRORS},
+    response={200: out.SafetyAlertOut, 409: out.Message, **ERRORS},
     url_name="acknowledge",
 )
 def acknowledge(request: StaffRequest, alert_id: UUID, body: out.AcknowledgeIn) -> Any:
     """Acknowledge an open alert with the action taken (a read-write token; clinical roles)."""
-    alert = get_object_or_404(SafetyAlert.objects.select_related("response"), pk=alert_id)
+    alert: SafetyAlert = get_object_or_404(SafetyAlert.objects.select_related("response"), pk=alert_id)
     get_client(request, alert.client_id, CLINICAL)
     form = AcknowledgeForm({"action_taken": body.action_taken})
     if not form.is_valid():
         errors = [
-            {"loc": ["body", "action_taken"], "msg": str(message), "type": "value_error"}
+            {"loc": ["body", "body", "action_taken"], "msg": str(message), "type": "value_error"}
             for message in form.errors["action_taken"]
         ]
         return Status(422, {"detail": errors})
@@ -289,35 +221,9 @@ def acknowledge(request: StaffRequest, alert_id: UUID, body: out.AcknowledgeIn) 
 # --- The controlled-substance register ------------------------------------------------------------
 
 
-class ContainerRow(out.ContainerOut):
-    @staticmethod
-    def resolve_product(obj: Any) -> str:
-        return obj.product.description
-
-    @staticmethod
-    def resolve_substance(obj: Any) -> str:
-        return obj.product.substance
-
-    @staticmethod
-    def resolve_location(obj: Any) -> str:
-        return obj.location.name
-
-    @staticmethod
-    def resolve_storage(obj: Any) -> str:
-        return obj.storage.name
-
-    @staticmethod
-    def resolve_measure(obj: Any) -> str:
-        return obj.product.measure
-
-
-class ContainerFilters(Schema):
-    on_hand: bool = Field(True, description="Only containers still on hand (not empty or disposed).")
-
-
-@register.get("/register/containers", response={200: list[ContainerRow], **ERRORS}, url_name="containers")
+@register.get("/register/containers", response={200: list[out.ContainerOut], **ERRORS}, url_name="containers")
 @paginate(Pages)
-def container_list(request: StaffRequest, filters: Query[ContainerFilters]) -> Any:
+def container_list(request: StaffRequest, filters: Query[out.ContainerFilters]) -> Any:
     """Controlled-substance containers with their balances, by code (every clinical role)."""
     require(request.membership, CLINICAL)
     found = Container.objects.select_related("product", "location", "storage")
@@ -327,23 +233,9 @@ def container_list(request: StaffRequest, filters: Query[ContainerFilters]) -> A
     return found.order_by("code", "pk")
 
 
-class EntryRow(out.EntryOut):
-    @staticmethod
-    def resolve_recorded_by(obj: Any) -> str | None:
-        return name_of(obj.recorded_by)
-
-    @staticmethod
-    def resolve_given_by(obj: Any) -> str | None:
-        return name_of(obj.given_by)
-
-    @staticmethod
-    def resolve_witness(obj: Any) -> str | None:
-        return name_of(obj.witness)
-
-
 @register.get(
     "/register/containers/{container_id}/entries",
-    response={200: list[EntryRow], **ERRORS},
+    response={200: list[out.EntryOut], **ERRORS},
     url_name="entries",
 )
 @paginate(Pages)

@@ -22,13 +22,8 @@ class TokenForm(forms.ModelForm):
             "scope": "Read only, unless the script must change something (acknowledging safety alerts).",
         }
         widgets = {"scope": forms.RadioSelect}
+        error_messages = {"name": {"required": "Give the token a name, e.g. 'Outcomes export'."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scope"].initial = TokenScope.READ
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Give the token a name, e.g. 'Outcomes export'.")
-        return name

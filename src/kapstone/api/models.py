@@ -18,7 +18,7 @@ from kapstone.practice.links import SecretLink, SecretLinkManager, SecretLinkQue
 from kapstone.practice.tenancy import PracticeScopedModel
 
 # A recognisable start, so a token pasted where it does not belong can be found by secret scanners.
-TOKEN_PREFIX = "kap_"
+TOKEN_PREFIX = "kap_"  # noqa: S105 - a marker, not a secret
 # How many characters of a token are kept in clear to tell a member's tokens apart.
 SHOWN_CHARACTERS = 12
 LONGEST_LIFETIME = timedelta(days=365)
@@ -48,7 +48,7 @@ class ApiToken(PracticeScopedModel, SecretLink):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(SecretLinkManager.from_queryset(ApiTokenQuerySet), practice="practice")
+    objects = ScopedManager(SecretLinkManager.from_queryset(ApiTokenQuerySet), practice="practice")  # type: ignore[misc]
     link_related = ("membership__user", "membership__practice", "practice")
 
     # Set by the service before ``issue_token``: how long this token works.

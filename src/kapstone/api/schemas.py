@@ -12,6 +12,10 @@ from uuid import UUID
 from ninja import Field, Schema
 
 
+def name_of(user: Any) -> str | None:
+    return (user.full_name or user.email) if user is not None else None
+
+
 class Message(Schema):
     detail: str
 
@@ -25,6 +29,15 @@ class Period(Schema):
 
     date_from: date | None = Field(None, description="From this day (practice time), inclusive.")
     date_to: date | None = Field(None, description="Up to this day (practice time), inclusive.")
+
+
+class AlertFilters(Period):
+    status: str = Field("open", pattern="^(open|acknowledged|all)$", description="open, acknowledged or all")
+    client_id: UUID | None = Field(None, description="Only this client's alerts.")
+
+
+class ContainerFilters(Schema):
+    on_hand: bool = Field(True, description="Only containers still on hand (not empty or disposed).")
 
 
 class CareTeamMemberOut(Schema):
@@ -45,6 +58,10 @@ class ClientOut(Schema):
     created_at: datetime
     updated_at: datetime
 
+    @staticmethod
+    def resolve_stage(obj: Any) -> str | None:
+        return getattr(obj, "stage", None)
+
 
 class ClientDetailOut(ClientOut):
     email: str
@@ -55,6 +72,13 @@ class ClientDetailOut(ClientOut):
     emergency_contact_phone: str
     care_team: list[CareTeamMemberOut]
 
+    @staticmethod
+    def resolve_care_team(obj: Any) -> list[dict[str, Any]]:
+        return [
+            {"membership_id": m.membership_id, "name": m.membership.display_name, "role": m.role}
+            for m in obj.care_team.select_related("membership__user").order_by("added_at", "pk")
+        ]
+
 
 class EpisodeOut(Schema):
     id: UUID
@@ -64,6 +88,10 @@ class EpisodeOut(Schema):
     opened_at: datetime
     state_changed_at: datetime
     closed_at: datetime | None
+
+    @staticmethod
+    def resolve_programme(obj: Any) -> str | None:
+        return obj.programme.name if obj.programme else None
 
 
 class AppointmentOut(Schema):
@@ -77,6 +105,14 @@ class AppointmentOut(Schema):
     room: str | None
     clinicians: list[str]
     integration_due_at: datetime | None
+
+    @staticmethod
+    def resolve_room(obj: Any) -> str | None:
+        return obj.room.name if obj.room else None
+
+    @staticmethod
+    def resolve_clinicians(obj: Any) -> list[str]:
+        return [link.membership.display_name for link in obj.clinician_list]
 
 
 class QuestionnaireResponseOut(Schema):
@@ -106,6 +142,14 @@ class DoseAdministrationOut(Schema):
     lot_number: str
     recorded_at: datetime
 
+    @staticmethod
+    def resolve_route(obj: Any) -> str:
+        return obj.order.route
+
+    @staticmethod
+    def resolve_given_by(obj: Any) -> str:
+        return name_of(obj.given_by) or ""
+
 
 class VitalsOut(Schema):
     id: UUID
@@ -133,6 +177,14 @@ class MedicineSessionOut(Schema):
     administrations: list[DoseAdministrationOut]
     vitals: list[VitalsOut]
 
+    @staticmethod
+    def resolve_administrations(obj: Any) -> list[Any]:
+        return obj.api_administrations
+
+    @staticmethod
+    def resolve_vitals(obj: Any) -> list[Any]:
+        return obj.api_vitals
+
 
 class SafetyAlertOut(Schema):
     id: UUID
@@ -148,10 +200,16 @@ class SafetyAlertOut(Schema):
     action_taken: str
     escalated_at: datetime | None
 
+    @staticmethod
+    def resolve_acknowledged_by(obj: Any) -> str | None:
+        return name_of(obj.acknowledged_by)
+
 
 class AcknowledgeIn(Schema):
+    # As the acknowledge page's form: at least 10 characters besides surrounding space, no NUL.
     action_taken: str = Field(
         max_length=2000,
+        pattern=r"^\s*[^\s\x00][^\x00]{8,}[^\s\x00]\s*$",
         description="What you did, e.g. 'Called the client, completed a safety plan, no immediate risk.'",
     )
 
@@ -170,6 +228,26 @@ class ContainerOut(Schema):
     capacity: Decimal
     balance: Decimal
 
+    @staticmethod
+    def resolve_product(obj: Any) -> str:
+        return obj.product.description
+
+    @staticmethod
+    def resolve_substance(obj: Any) -> str:
+        return obj.product.substance
+
+    @staticmethod
+    def resolve_location(obj: Any) -> str:
+        return obj.location.name
+
+    @staticmethod
+    def resolve_storage(obj: Any) -> str:
+        return obj.storage.name
+
+    @staticmethod
+    def resolve_measure(obj: Any) -> str:
+        return obj.product.measure
+
 
 class EntryOut(Schema):
     id: UUID
@@ -187,3 +265,15 @@ class EntryOut(Schema):
     witness: str | None
     reference: str
     corrects_id: UUID | None
+
+    @staticmethod
+    def resolve_recorded_by(obj: Any) -> str | None:
+        return name_of(obj.recorded_by)
+
+    @staticmethod
+    def resolve_given_by(obj: Any) -> str | None:
+        return name_of(obj.given_by)
+
+    @staticmethod
+    def resolve_witness(obj: Any) -> str | None:
+        return name_of(obj.witness)
