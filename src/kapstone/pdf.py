@@ -87,7 +87,8 @@ def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequ
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     """A download of ``pdf`` as ``filename``, never kept by a browser or proxy cache."""
     response = HttpResponse(pdf, content_type=PDF_CONTENT_TYPE)
-    safe = "".join(c for c in filename if c.isalnum() or c in "-_.") or "document.pdf"
+    # Only ASCII letters, digits and -_. reach the header: no quote, no header injection, no encoding.
+    safe = "".join(c for c in filename if c.isascii() and (c.isalnum() or c in "-_.")) or "document.pdf"
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     response["Cache-Control"] = "no-store"
     return response

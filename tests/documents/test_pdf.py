@@ -115,8 +115,8 @@ def test_without_our_fetcher_the_same_links_would_be_fetched(server, tmp_path):
 
 
 def test_a_pdf_response_is_an_attachment_no_cache_keeps():
-    response = pdf_response(b"%PDF-1.7 test", 'consent "2026".pdf')
+    response = pdf_response(b"%PDF-1.7 test", 'consent "2026"\r\nX-Evil: é.pdf')
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="consent2026.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="consent2026X-Evil.pdf"'
     assert response["Cache-Control"] == "no-store"
     assert response.content == b"%PDF-1.7 test"
