@@ -19,7 +19,7 @@ from kapstone.prescribing.models import (
 )
 
 from ..factories import make_client
-from .builders import make_credential, make_pdmp_check
+from .builders import make_credential, make_pdmp_check, set_pdmp
 
 
 def sign_in(client, world, role):
@@ -104,6 +104,8 @@ def test_the_client_page_shows_the_checks_and_is_audited(client, world):
     sign_in(client, world, "monitor")
     html = page(client.get(reverse("prescribing:client", args=[world.client.pk])))
     assert "Nothing else on file." in html and "A prescriber" in html
+    due = world.practice.today() + timedelta(days=90)
+    assert f"covers a dose today and through {due.day} {due:%b %Y}." in html
     assert "Record a PDMP check" not in html  # a monitor reads, never records
     with scopes_disabled():
         event = AuditEvent.objects.filter(action="prescribing.client.viewed").get()
@@ -208,3 +210,12 @@ def test_the_pages_cost_the_same_queries_for_few_and_many_records(client, world)
     few = [queries(url) for url in urls]
     add(20)
     assert [queries(url) for url in urls] == few
+
+
+def test_where_the_practice_only_warns_an_overdue_check_is_shown_as_a_warning(client, world):
+    set_pdmp(world.practice, pdmp_hard_stop=False)
+    make_pdmp_check(world.client, world.members["admin"].user, world.practice.today() - timedelta(days=91))
+    sign_in(client, world, "prescriber")
+    html = page(client.get(reverse("prescribing:client", args=[world.client.pk])))
+    assert '<span class="tag warn">Warning only</span> The last PDMP check for' in html
+    assert "In time" not in html and "Dose refused" not in html

@@ -119,6 +119,11 @@ def _pdmp_problem(client: Client, on: date, settings: PrescribingSettings) -> st
     return None
 
 
+def pdmp_problem(client: Client, on: date) -> str | None:
+    """What is missing from the client's PDMP checks on ``on``, whether or not the practice refuses it."""
+    return _pdmp_problem(client, on, PrescribingSettings.for_practice(client.practice))
+
+
 def pdmp_refusal(client: Client, on: date) -> str | None:
     """None when a reviewed PDMP check for ``client`` is at most the practice's interval old on ``on``,
     or when the practice has set a missing or overdue check to warn rather than refuse."""

@@ -179,6 +179,8 @@ def client(request: StaffRequest, client_id: UUID) -> HttpResponse:
     services.client_viewed(request, found, "prescribing")
     checks = PdmpCheck.objects.filter(client=found).select_related("checked_by", "recorded_by", "episode")
     enrolments = RemsEnrolment.objects.filter(client=found).select_related("prescriber", "recorded_by")
+    settings = PrescribingSettings.for_practice(request.practice)
+    newest = checks.filter(reviewed=True, checked_on__lte=today).first()
     return render(
         request,
         "prescribing/client.html",
@@ -186,7 +188,8 @@ def client(request: StaffRequest, client_id: UUID) -> HttpResponse:
             **_client_page(request, found, today),
             "checks": checks,
             "enrolments": enrolments,
-            "pdmp_problem": gates.pdmp_refusal(found, today),
+            "pdmp_problem": gates.pdmp_problem(found, today),
+            "pdmp_due": gates.pdmp_due_by(newest, settings.pdmp_interval_days) if newest else None,
             "rems_problem": gates.rems_refusal(found, today),
             "notes": gates.warnings_for(found, request.user, today, esketamine=True),
         },
