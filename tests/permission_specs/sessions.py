@@ -62,6 +62,7 @@ SPECS = {
     "sessions:board_cards": Spec(CLINICAL_200),
     "sessions:protocols": Spec(CLINICAL_200),
     "sessions:protocol_edit": Spec(only("admin"), kind="protocol"),
+    "sessions:protocol_supply": Spec(only("admin"), kind="protocol"),
     "sessions:scale_labels": Spec(only("admin"), kind="scale"),
     # a client's sessions; the dose plan is the prescriber's
     "sessions:client": Spec(CLINICAL_200, kind="client"),

@@ -1,6 +1,7 @@
 """Where a dose comes from: every dose from stock draws from a named container of the register in the
 same transaction, and a pharmacy-dispensed route records its prescription instead (docs/register.md)."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from kapstone.audit.models import AuditEvent
 from kapstone.clinical.protocols import get_protocol
 from kapstone.register.models import Entry, EntryKind
 from kapstone.register.verify import CHECKS, check_register
@@ -224,3 +226,27 @@ def test_the_dose_form_offers_the_open_container_first_and_never_an_expired_one(
         .content.decode()
     )
     assert page.index(opened.code) < page.index(sealed_first.code)
+
+
+def test_an_admin_marks_the_sublingual_route_as_pharmacy_dispensed_on_the_protocols_page(
+    world, scoped, login
+):
+    admin = login(world.members["admin"])
+    page = admin.get(reverse("sessions:protocols")).content.decode()
+    assert "the practice's register (each dose drawn from a named container)" in page
+    url = reverse("sessions:protocol_supply", args=["iv_infusion"])
+    page = admin.post(url, {"supply": "pharmacy", "reason": "Try it"}).content.decode()
+    assert "only a sublingual route can be dispensed by a pharmacy" in page
+    url = reverse("sessions:protocol_supply", args=["sublingual"])
+    page = admin.post(url, {"supply": "pharmacy", "reason": ""}).content.decode()
+    assert "Give a reason for the change." in page
+    assert re.search(r'<input type="radio" name="supply" value="pharmacy"[^>]*checked', page)
+    response = admin.post(url, {"supply": "pharmacy", "reason": "Clients bring their troches"}, follow=True)
+    assert "a pharmacy, dispensed to the client" in response.content.decode()
+    event = AuditEvent.objects.get(action="sessions.protocol.supply_changed")
+    assert event.data == {
+        "protocol": "sublingual",
+        "old": "register",
+        "new": "pharmacy",
+        "reason": "Clients bring their troches",
+    }

@@ -13,7 +13,7 @@ from kapstone.clinical.monitoring import check_plausible_value
 from kapstone.clinical.protocols import vital_ranges
 
 from .amounts import plain
-from .models import AdverseEvent, Checklist, Observation
+from .models import AdverseEvent, Checklist, Observation, ProtocolSetting
 from .protocol_versions import protocol_choices
 
 # A time typed on a device whose clock runs slightly ahead of the server's is taken as "now".
@@ -278,6 +278,17 @@ class DoseOrderForm(forms.Form):
             except ValueError as exc:
                 raise forms.ValidationError(str(exc)) from None
         return weight
+
+
+class SupplyForm(forms.Form):
+    supply = forms.ChoiceField(
+        label="The doses come from", choices=ProtocolSetting.Supply.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        max_length=500,
+        help_text="Why, for the record (e.g. clients bring troches their pharmacy dispensed).",
+        error_messages={"required": "Give a reason for the change."},
+    )
 
 
 class AdministrationForm(SessionForm):

@@ -60,6 +60,12 @@ def supply_of(practice: Practice, protocol_id: str) -> str:
     return setting.supply if setting is not None else Supply.REGISTER
 
 
+def pharmacy_protocols(practice: Practice) -> set[str]:
+    """The protocols whose doses the practice has marked as dispensed by a pharmacy."""
+    settings = ProtocolSetting.objects.filter(practice=practice, supply=Supply.PHARMACY)
+    return set(settings.values_list("protocol_id", flat=True))
+
+
 def from_pharmacy(session: MedicineSession) -> bool:
     return supply_of(session.practice, session.protocol_id) == Supply.PHARMACY
 

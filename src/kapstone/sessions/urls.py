@@ -11,6 +11,7 @@ urlpatterns = [
     path("sessions/protocols/", setup.protocols, name="protocols"),
     path("sessions/scales/<str:scale>/", setup.scale_labels, name="scale_labels"),
     path("sessions/protocols/<str:protocol_id>/", setup.protocol_edit, name="protocol_edit"),
+    path("sessions/protocols/<str:protocol_id>/supply/", setup.protocol_supply, name="protocol_supply"),
     # /clients/<id>/sessions/: one client's sessions, dose plan, starting a session
     path("clients/<uuid:client_id>/sessions/", setup.client_sessions, name="client"),
     path("clients/<uuid:client_id>/sessions/dose-plan/", setup.dose_plan, name="dose_plan"),

@@ -12,8 +12,8 @@ from kapstone.clinical.protocols import get_protocol
 from kapstone.pathway import readiness
 from kapstone.practice.permissions import Capability, capability_required
 
-from .. import scales, services
-from ..forms import DosePlanForm, ProtocolSettingsForm, ScaleLabelsForm, StartSessionForm
+from .. import scales, services, supply
+from ..forms import DosePlanForm, ProtocolSettingsForm, ScaleLabelsForm, StartSessionForm, SupplyForm
 from ..models import MedicineSession, Observation, ProtocolChange
 from ..practice_protocols import practice_protocol, practice_protocols
 from ..roles import PRESCRIBING_ROLES, READINESS_OVERRIDE_ROLES, RECORDING_ROLES, has_role, require_role
@@ -26,6 +26,7 @@ CLINICAL = Capability.VIEW_CLINICAL
 def protocols(request):
     context = {
         "protocols": practice_protocols(request.practice),
+        "from_pharmacy": supply.pharmacy_protocols(request.practice),
         "changes": ProtocolChange.objects.select_related("changed_by")[:50],
         "scales": [
             (get_instrument(scale), scales.practice_levels(request.practice, scale))
@@ -80,6 +81,29 @@ def protocol_edit(request, protocol_id):
     changes = ProtocolChange.objects.filter(protocol_id=protocol_id).select_related("changed_by")[:50]
     context = {"protocol": protocol, "base": base, "form": form, "changes": changes}
     return render(request, "sessions/protocol_edit.html", context)
+
+
+@capability_required(Capability.CONFIGURE_PRACTICE)
+def protocol_supply(request, protocol_id):
+    """Where a route's doses come from: the register (drawn for each dose) or a pharmacy's prescription."""
+    try:
+        protocol = get_protocol(protocol_id)
+    except KeyError:
+        raise Http404("No such protocol.") from None
+    current = supply.supply_of(request.practice, protocol_id)
+    form = SupplyForm(request.POST or None, initial={"supply": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            supply.set_supply(
+                request, request.practice, protocol, form.cleaned_data["supply"], form.cleaned_data["reason"]
+            )
+        except supply.SupplyError as exc:
+            form.add_error("supply", str(exc))
+        else:
+            messages.success(request, f"Saved where {protocol.title} doses come from.")
+            return redirect("sessions:protocols")
+    context = {"protocol": protocol, "form": form, "can_dispense": protocol.route in supply.PHARMACY_ROUTES}
+    return render(request, "sessions/protocol_supply.html", context)
 
 
 def client_sessions(request, client_id):
