@@ -25,6 +25,8 @@ from kapstone.measures.outcome_rates import client_trajectories, practice_rates
 from kapstone.pathway.models import Episode, EpisodeState, Intention
 from kapstone.pathway.readiness import readiness_gaps
 from kapstone.practice.models import Membership, Role
+from kapstone.register.models import Discrepancy, Entry, EntryKind
+from kapstone.register.verify import check_register
 from kapstone.scheduling.models import BLOCKING_STATUSES, Appointment, AppointmentKind, Room
 from kapstone.scheduling.queries import medicine_appointments_on, overdue_integrations
 from kapstone.screening.models import (
@@ -34,8 +36,6 @@ from kapstone.screening.models import (
     InquiryStatus,
     Intake,
 )
-from kapstone.register.models import Discrepancy, Entry, EntryKind
-from kapstone.register.verify import check_register
 from kapstone.sessions.chart import client_dosing
 from kapstone.sessions.models import DoseAdministration, MedicineSession, Observation
 
