@@ -9,9 +9,22 @@ from django.utils import timezone
 from kapstone.clinical.protocols import get_protocol
 from kapstone.pathway.models import Episode
 from kapstone.practice.tenancy import scopes_disabled
+from kapstone.prescribing.models import (
+    Credential,
+    CredentialKind,
+    PdmpCheck,
+    RemsCertification,
+    RemsEnrolment,
+)
 from kapstone.register.models import FinishedForm, Location, Product, RegisterHandler
 from kapstone.sessions import recording, services, supply
 from kapstone.sessions.models import Checklist, MedicineSession
+from tests.prescribing.builders import (
+    make_certification,
+    make_enrolment,
+    make_pdmp_check,
+    make_prescriber_ready,
+)
 from tests.register.builders import make_location, receive
 
 
@@ -25,7 +38,34 @@ def request_for(membership, path="/"):
     return request
 
 
-def make_session(client, *, protocol_id="sublingual", room="Room 1", opened_at=None, by=None):
+def ready_to_prescribe(client, protocol_id="sublingual", on=None):
+    """What the prescribing gates ask for before a dose (docs/prescribing.md): every prescriber's DEA
+    registration, the client's PDMP check the day before ``on``, and for esketamine the setting's
+    REMS certification and the client's enrolment. Tests of the gates themselves leave these out."""
+    on = on or timezone.localdate(timezone=client.practice.zone)
+    with scopes_disabled():
+        prescribers = client.practice.memberships.filter(role="prescriber", is_active=True)
+        for member in prescribers:
+            if not Credential.objects.filter(membership=member, kind=CredentialKind.DEA).exists():
+                make_prescriber_ready(member)
+        checker = prescribers.first()
+        if checker is not None and not PdmpCheck.objects.filter(client=client, checked_on__lte=on).exists():
+            make_pdmp_check(client, checker.user, on - timedelta(days=1))
+        if protocol_id.startswith("esketamine") and checker is not None:
+            if not RemsCertification.objects.filter(practice=client.practice).exists():
+                make_certification(client.practice, checker.user)
+            if not RemsEnrolment.objects.filter(client=client).exists():
+                make_enrolment(client, checker.user, enrolled_on=on - timedelta(days=1))
+
+
+def make_session(client, *, protocol_id="sublingual", room="Room 1", opened_at=None, by=None, ready=True):
+    """A session of ``client``; ``ready``: with the prescribing records a dose needs."""
+    if ready:
+        ready_to_prescribe(
+            client,
+            protocol_id,
+            timezone.localdate(opened_at or timezone.now(), timezone=client.practice.zone),
+        )
     with scopes_disabled():
         episode = client.episodes.order_by("-opened_at").first() or Episode.objects.create(
             practice=client.practice, client=client, state="treatment"

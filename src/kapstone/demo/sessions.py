@@ -43,6 +43,7 @@ from kapstone.sessions.models import (
 )
 
 from .course import DOSE_AFTER_OPENING, SESSIONS, course_for
+from .prescribing import add_credentials, before_dose
 from .register import give_from_stock, stock_register
 
 # The prescriber orders each dose this long before it is given, after the checklist is confirmed.
@@ -140,11 +141,13 @@ def add_sessions(
         first = min((opened for c in courses.values() for opened in c.sessions), default=now)
         since = timezone.localdate(first - timedelta(days=14), practice.zone)
         stock_register(practice, admin=admin, prescriber=prescriber, monitor=monitor, since=since)
+        add_credentials(practice, admin=admin, prescriber=prescriber, monitor=monitor, since=since)
         count = 0
         for index, episode in enumerate(episodes):
             protocol_id = "sublingual" if episode in floor else OTHER_PROTOCOLS[index % len(OTHER_PROTOCOLS)]
             course = courses[episode.pk]
             weight = Decimal(rng.choice(WEIGHTS))
+            before_dose(episode.client, prescriber, now, esketamine=False)
             plan_dose = _plan(prescriber, episode, protocol_id)
             for opened in course.sessions:
                 _past_session(rng, episode, protocol_id, opened, weight, plan_dose, prescriber, monitor)
@@ -240,6 +243,13 @@ def _order(session, amount, weight, prescriber, at, *, booster=False):
 
 def _order_and_give(session, amount, weight, prescriber, monitor, at, *, booster=False):
     """The prescriber orders the dose, and a few minutes later the monitor records it given at ``at``."""
+    if not booster:
+        before_dose(
+            session.client,
+            prescriber,
+            at - ORDER_LEAD,
+            esketamine=session.protocol_id.startswith("esketamine"),
+        )
     order = _order(session, amount, weight, prescriber, at - ORDER_LEAD, booster=booster)
     given = give_from_stock(session, order, monitor, at, at + timedelta(minutes=1))
     return order, given

@@ -34,7 +34,7 @@ from kapstone.practice.models import Practice
 from kapstone.practice.tenancy import PracticeScopedModel
 from kapstone.register.models import Container
 
-from . import supply
+from . import dose_gates, supply
 from .models import (
     Checklist,
     DoseAdministration,
@@ -184,6 +184,11 @@ def save_dose_plan(
         )
     if dose.step is not None and planned % dose.step.value:
         raise SessionError(f"The dose must be a multiple of {dose.step.value.normalize():f} {dose.unit}.")
+    refusals = dose_gates.plan_refusals(
+        episode.practice, actor_of(request), episode.client, episode.practice.today()
+    )
+    if refusals:
+        raise SessionError(" ".join(refusals))
     plan = DosePlan.objects.create(
         practice=episode.practice,
         client=episode.client,
@@ -522,6 +527,12 @@ def order_dose(
         raise SessionError("A booster follows a dose: no dose has been given yet.")
     if not booster and state.dose_time is not None:
         raise SessionError("The dose has been given; order a booster instead.")
+    on = timezone.localdate(now or timezone.now(), session.practice.zone)
+    refusals = dose_gates.order_refusals(
+        session.practice, actor_of(request), session.client, protocol, on, first=not booster
+    )
+    if refusals:
+        raise SessionError(" ".join(refusals))
     strength = Decimal(stock_strength)
     if strength not in protocol.stock.strengths:
         allowed = ", ".join(f"{s.normalize():f}" for s in protocol.stock.strengths)
@@ -676,6 +687,12 @@ def record_administration(
         raise SessionError("Enter the amount given in mg.")
     if current_checklist(session) is None:
         raise SessionError("Confirm the pre-dose checklist before the first dose.")
+    if order.kind == DoseOrder.Kind.INITIAL and amends is None:
+        refusals = dose_gates.given_refusals(
+            session.client, state.protocol, timezone.localdate(given_at, session.practice.zone)
+        )
+        if refusals:
+            raise SessionError(refusals[0], refusals)
     if order.kind == DoseOrder.Kind.INITIAL:
         refuse_if_dose_held(state, given_at)
         refuse_unreviewed_pressure(request, state, given_at)
