@@ -54,13 +54,14 @@ FLOORS: list[dict[str, tuple[str, ...]]] = [
     },
     {"demo": ("kapstone.demo",)},
     {
+        "backup": ("kapstone.backup",),
         "project": (
             "kapstone.cli",
             "kapstone.urls",
             "kapstone.settings",
             "kapstone.wsgi",
             "kapstone.asgi",
-        )
+        ),
     },
 ]
 

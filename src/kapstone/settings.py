@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "kapstone.home",
     "kapstone.api",
     "kapstone.demo",
+    "kapstone.backup",
 ]
 
 MIDDLEWARE = [
