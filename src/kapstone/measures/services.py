@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -276,7 +277,7 @@ def save_answers(
     :class:`AlreadySubmitted` when the response's assignment is no longer open.
     """
     if response.assignment_id is not None:
-        response = _claim_assignment(response)
+        response = _claim_assignment(response, response.assignment_id)
     instrument = get_instrument(response.instrument_id)
     missing = missing_items(instrument, answers)
     response.answers = {str(item): value for item, value in sorted(answers.items())}
@@ -317,12 +318,12 @@ def save_answers(
     return SaveOutcome(response, alerts=alerts)
 
 
-def _claim_assignment(response: QuestionnaireResponse) -> QuestionnaireResponse:
+def _claim_assignment(response: QuestionnaireResponse, assignment_id: UUID) -> QuestionnaireResponse:
     """Lock the response's assignment until this transaction ends, so two saves of one link (a double
     tap, two tabs) run one after the other: the second finds the first's answers, not a second new
     response (the one-to-one would refuse it with an IntegrityError). Returns the response to save:
     the first's draft when this one was new and the first saved one meanwhile."""
-    assignment = Assignment.objects.select_for_update().filter(pk=response.assignment_id).first()
+    assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
     if assignment is None or assignment.completed_at is not None or assignment.cancelled_at is not None:
         raise AlreadySubmitted(AlreadySubmitted.message)
     if response._state.adding:
