@@ -10,6 +10,7 @@ from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import Appointment, Room
 from kapstone.screening.assessment import decide
 from kapstone.sessions.services import save_dose_plan
+from tests.sessions.builders import ready_to_prescribe
 
 from ..screening.builders import assessed
 from ..sessions.builders import request_for
@@ -121,6 +122,7 @@ def test_preparation_escort_and_consent_make_the_client_ready(
 
     # With the prescriber's dose plan the client is ready, and a medicine session can be scheduled.
     with scopes_disabled():
+        ready_to_prescribe(client_record)
         save_dose_plan(
             request_for(live_world.members["prescriber"]),
             episode,

@@ -14,7 +14,7 @@ from kapstone.pathway.transitions import gaps_for
 from kapstone.sessions import services
 from kapstone.sessions.models import Checklist, DosePlan, MedicineSession
 
-from .builders import confirm, dose, make_session, request_for, vitals
+from .builders import confirm, dose, make_session, ready_to_prescribe, request_for, vitals
 
 
 def episode_of(client):
@@ -41,6 +41,10 @@ def test_no_dosing_and_no_treatment_without_a_prescribers_dose_plan(world, scope
     client = login(world.members["prescriber"])
     page = client.post(url, {"protocol_id": "intramuscular", "planned_dose": "2.5"}).content.decode()
     assert "2.5 mg/kg is outside the practice&#x27;s Intramuscular ketamine range 0.2-2 mg/kg." in page
+    page = client.post(url, {"protocol_id": "intramuscular", "planned_dose": "0.5"}).content.decode()
+    assert "No DEA registration is recorded at" in page and "No PDMP check is recorded for" in page
+    assert not DosePlan.objects.exists()
+    ready_to_prescribe(world.client)
     client.post(url, {"protocol_id": "intramuscular", "planned_dose": "0.5", "notes": "Start low"})
     plan = DosePlan.objects.get()
     assert (plan.dose_unit, plan.prescribed_by) == ("mg/kg", world.members["prescriber"].user)
