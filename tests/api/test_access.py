@@ -4,7 +4,7 @@ import pytest
 
 from kapstone.practice.tenancy import scopes_disabled
 
-from ..factories import make_client
+from ..factories import make_client, make_member
 from ..permission_specs.measures import measures_object
 from ..register.builders import ketamine_vial, make_location, receive
 from .builders import bearer
@@ -89,3 +89,26 @@ def test_the_register_is_for_clinical_roles_of_its_own_practice(client, world, s
     assert client.get(url, headers=bearer(world.other_members["admin"])).status_code == 404
     others = client.get("/api/v1/register/containers", headers=bearer(world.other_members["admin"]))
     assert others.json() == {"items": [], "count": 0}
+
+
+def test_a_token_works_in_the_practice_it_was_made_in_only(client, world):
+    """A person in two practices makes a token in each; each sees its own practice's clients."""
+    person = world.members["therapist"].user
+    elsewhere = make_member(world.other_practice, "admin", user=person)
+    other_client = make_client(world.other_practice)
+    here = client.get("/api/v1/clients", headers=bearer(world.members["therapist"])).json()
+    there = client.get("/api/v1/clients", headers=bearer(elsewhere)).json()
+    assert [item["id"] for item in here["items"]] == [str(world.client.pk)]
+    assert [item["id"] for item in there["items"]] == [str(other_client.pk)]
+    url = f"/api/v1/clients/{other_client.pk}"
+    assert client.get(url, headers=bearer(world.members["therapist"])).status_code == 404
+
+
+def test_a_token_follows_its_owner_s_current_role(client, world, scoped):
+    member = world.members["therapist"]
+    headers = bearer(member)
+    url = f"/api/v1/clients/{world.client.pk}/episodes"
+    assert client.get(url, headers=headers).status_code == 200
+    member.role = "front_desk"
+    member.save()
+    assert client.get(url, headers=headers).status_code == 403
