@@ -10,10 +10,9 @@ from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import Appointment, Room
 from kapstone.screening.assessment import decide
 from kapstone.sessions.services import save_dose_plan
-from tests.sessions.builders import ready_to_prescribe
 
 from ..screening.builders import assessed
-from ..sessions.builders import request_for
+from ..sessions.builders import ready_to_prescribe, request_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
