@@ -7,6 +7,7 @@ set what they need explicitly. Every variable is listed in the README.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -257,6 +258,10 @@ SECURE_CSP = {
 # --- Open API (docs/api.md) -------------------------------------------------------------------------
 # Requests one token may make, counted in each server process's cache: "120/min", "2000/hour".
 KAPSTONE_API_RATE = env_str("KAPSTONE_API_RATE", "120/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", KAPSTONE_API_RATE):
+    raise ImproperlyConfigured(
+        f"KAPSTONE_API_RATE must look like 120/min or 2000/hour, not {KAPSTONE_API_RATE!r}"
+    )
 
 # --- Email ------------------------------------------------------------------------------------------
 EMAIL_BACKEND_PATH = env_str("KAPSTONE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -1,7 +1,9 @@
 """Each token has its own rate limit: past it, 429 with Retry-After, and other tokens carry on."""
 
+import pytest
 from django.test import override_settings
 
+from ..test_settings_checks import kapstone_check
 from .builders import bearer
 
 
@@ -15,3 +17,14 @@ def test_past_the_rate_a_token_waits_and_others_do_not(client, world):
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert refused.json() == {"detail": "Too many requests."}
     assert client.get("/api/v1/clients", headers=calm).status_code == 200
+
+
+@pytest.mark.parametrize("rate", ["0/min", "lots", "120/fortnight"])
+def test_a_nonsense_rate_is_refused_by_name(tmp_path, rate):
+    result = kapstone_check(tmp_path, KAPSTONE_API_RATE=rate)
+    assert result.returncode != 0
+    assert "KAPSTONE_API_RATE must look like 120/min" in result.stderr
+
+
+def test_a_rate_per_hour_is_accepted(tmp_path):
+    assert kapstone_check(tmp_path, KAPSTONE_API_RATE="2000/hour").returncode == 0
