@@ -36,8 +36,9 @@ from kapstone.screening.models import (
     InquiryStatus,
     Intake,
 )
+from kapstone.sessions import reporting_due
 from kapstone.sessions.chart import client_dosing
-from kapstone.sessions.models import DoseAdministration, MedicineSession, Observation
+from kapstone.sessions.models import DoseAdministration, MedicineSession, Observation, ReportingSubmission
 
 from ..pathway.helpers import PATHWAY_CODES
 from .build import built_demo
@@ -144,6 +145,16 @@ def test_the_register_accounts_for_every_demo_dose_with_a_witnessed_waste_and_on
     problems = check_register(demo)
     assert len(problems) == 1 and problems[0].startswith("count discrepancy on container B-")
     assert Discrepancy.objects.filter(practice=demo, explanation__isnull=True).count() == 1
+
+
+def test_every_past_rems_form_was_filed_and_the_newest_sessions_form_is_due(demo, db, scoped):
+    esketamine = MedicineSession.objects.filter(practice=demo, protocol_id="esketamine_intranasal")
+    assert esketamine.count() > 1
+    [due] = reporting_due.owing(esketamine)
+    assert due.session == esketamine.filter(administrations__isnull=False).latest("opened_at")
+    filed = ReportingSubmission.objects.filter(practice=demo)
+    assert filed.count() == esketamine.filter(administrations__isnull=False).distinct().count() - 1
+    assert all(s.submitted_on <= s.session.opened_at.date() + timedelta(days=7) for s in filed)
 
 
 def test_the_floor_appointments_started_when_their_sessions_were_opened(demo, db, scoped):

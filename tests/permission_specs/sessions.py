@@ -61,6 +61,7 @@ SPECS = {
     "sessions:board": Spec(CLINICAL_200),
     "sessions:board_cards": Spec(CLINICAL_200),
     "sessions:protocols": Spec(CLINICAL_200),
+    "sessions:reporting_due": Spec(CLINICAL_200),
     "sessions:protocol_edit": Spec(only("admin"), kind="protocol"),
     "sessions:protocol_supply": Spec(only("admin"), kind="protocol"),
     "sessions:scale_labels": Spec(only("admin"), kind="scale"),
@@ -83,4 +84,6 @@ SPECS = {
     "sessions:cancel": Spec(PRESCRIBER, kind="session"),
     "sessions:summary": Spec(CLINICAL_200, kind="session"),
     "sessions:reporting_form": Spec(CLINICAL_200, kind="esketamine_session"),
+    # an empty submission is shown back with its errors (200) to every clinical role
+    "sessions:reporting_submit": Spec(CLINICAL_200, kind="esketamine_session", method="post", data={}),
 }

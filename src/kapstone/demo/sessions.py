@@ -17,7 +17,7 @@ services, so every record is checked and audited like a real one.
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import F
@@ -29,7 +29,7 @@ from kapstone.pathway.models import Episode, EpisodeState
 from kapstone.practice.models import Membership, Role
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
-from kapstone.sessions import discharge, recording, services
+from kapstone.sessions import discharge, recording, reporting, reporting_due, services
 from kapstone.sessions.models import (
     AdverseEvent,
     Checklist,
@@ -155,7 +155,28 @@ def add_sessions(
         for episode, room in zip(floor, FLOOR, strict=False):
             _floor_session(episode, room, now, prescriber, monitor)
             count += 1
+        _file_reporting_forms(practice, monitor)
     return count
+
+
+def _file_reporting_forms(practice, monitor):
+    """Each past REMS Patient Monitoring Form was saved and filed two days after its session, except the
+    newest session's, which is left due for the monitor to finish."""
+    owed = reporting_due.owing(MedicineSession.objects.filter(practice=practice))
+    for due in owed[:-1]:
+        state = services.load(due.session)
+        filed_on = min(due.dosed_on + timedelta(days=2), practice.today())
+        filed = datetime.combine(filed_on, datetime.min.time(), practice.zone)
+        reporting.save_reporting_form(
+            _As(monitor), due.session, due.definition.id, reporting.prefill(state), now=filed
+        )
+        reporting_due.record_submission(
+            _As(monitor),
+            due.session,
+            due.definition,
+            submitted_on=filed_on,
+            confirmation=f"RMS-{due.session.client.record_number}-{due.session.number:02d}",
+        )
 
 
 def _episodes(practice):

@@ -38,6 +38,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Screening", "screening:worklist", C.VIEW_CLINICAL),
     NavItem("Safety alerts", "measures:alerts", C.VIEW_CLINICAL),
     NavItem("Live board", "sessions:board", C.VIEW_CLINICAL),
+    NavItem("Reporting forms due", "sessions:reporting_due", C.VIEW_CLINICAL),
     NavItem("Protocols", "sessions:protocols", C.VIEW_CLINICAL),
     NavItem("Controlled substances", "register:index", C.VIEW_CLINICAL, ("register:*",)),
     NavItem("Prescribing records", "prescribing:index", C.VIEW_CLINICAL, ("prescribing:*",)),

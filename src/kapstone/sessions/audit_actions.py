@@ -24,6 +24,8 @@ ACTIONS = {
     "sessions.summary.viewed": "Viewed a session summary",
     "sessions.reporting_form.viewed": "Viewed a session's reporting form",
     "sessions.reporting_form.saved": "Saved a version of a session's reporting form (earlier ones are kept)",
+    "sessions.reporting_form.submitted": "Recorded that a session's reporting form was submitted",
+    "sessions.reporting_due.viewed": "Viewed the reporting forms due",
     "sessions.scale_labels.changed": "Changed the practice's wording of an observation scale's levels",
     "sessions.board.viewed": "Viewed the live board",
 }

@@ -516,6 +516,22 @@ class BedsideRatingsForm(forms.Form):
         return {s: self.cleaned_data[s] for s in self.scales if self.cleaned_data.get(s) is not None}
 
 
+class SubmissionForm(forms.Form):
+    """That a reporting form was sent (e.g. on the REMS website): when, and the confirmation number."""
+
+    submitted_on = forms.DateField(
+        label="Submitted on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date the form was submitted.", "invalid": "Enter a date."},
+    )
+    confirmation = forms.CharField(
+        label="Confirmation number",
+        max_length=80,
+        help_text="As the REMS website or the fax report gave it.",
+        error_messages={"required": "Enter the confirmation number the REMS gave."},
+    )
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label="Reason for cancelling",

@@ -431,6 +431,33 @@ class ReportingForm(PracticeScopedModel):
         return f"{self.form_id} v{self.version}"
 
 
+class ReportingSubmission(PracticeScopedModel):
+    """A reporting form sent to whom it is for (the REMS programme): when, by whom, its confirmation.
+
+    One per session and form; the version sent is the one saved at the time (``version``). The deadline
+    is the protocol's ``due_within_days`` from the first dose (``sessions/reporting_due.py``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(MedicineSession, on_delete=models.CASCADE, related_name="submissions")
+    form_id = models.CharField(max_length=60)
+    version = models.ForeignKey(ReportingForm, on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField()
+    submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    confirmation = models.CharField(
+        max_length=80, help_text="The confirmation number the REMS website or fax report gave."
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "form_id"], name="reporting_submission_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} submitted {self.submitted_on}"
+
+
 # --- practice settings for observation scales -------------------------------------------------------------
 
 

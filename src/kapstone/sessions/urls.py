@@ -9,6 +9,7 @@ urlpatterns = [
     path("sessions/board/", board.board, name="board"),
     path("sessions/board/cards/", board.board_cards_fragment, name="board_cards"),
     path("sessions/protocols/", setup.protocols, name="protocols"),
+    path("sessions/reporting/", end.reporting_due_list, name="reporting_due"),
     path("sessions/scales/<str:scale>/", setup.scale_labels, name="scale_labels"),
     path("sessions/protocols/<str:protocol_id>/", setup.protocol_edit, name="protocol_edit"),
     path("sessions/protocols/<str:protocol_id>/supply/", setup.protocol_supply, name="protocol_supply"),
@@ -34,4 +35,5 @@ urlpatterns = [
     path("sessions/<uuid:session_id>/cancel/", end.cancel, name="cancel"),
     path("sessions/<uuid:session_id>/summary/", end.summary, name="summary"),
     path("sessions/<uuid:session_id>/report/", end.reporting_form, name="reporting_form"),
+    path("sessions/<uuid:session_id>/report/submitted/", end.reporting_submit, name="reporting_submit"),
 ]

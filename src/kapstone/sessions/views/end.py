@@ -8,11 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kapstone.audit.services import log_event
+from kapstone.clients.access import visible_clients
+from kapstone.practice.permissions import Capability, capability_required
 
-from .. import cancellation, reporting, services
+from .. import cancellation, reporting, reporting_due, services
 from .. import discharge as discharging
-from ..forms import CancelForm, DischargeForm, local_input
-from ..models import Observation
+from ..forms import CancelForm, DischargeForm, SubmissionForm, local_input
+from ..models import MedicineSession, Observation
 from ..roles import PRESCRIBING_ROLES, RECORDING_ROLES, has_role, require_role
 from .session import histories, log_viewed, service_args, session_for, vitals_chart
 
@@ -145,7 +147,7 @@ def _discharge_result(state):
     return discharging.evaluation(state, record.discharged_at, answers, record.criteria)
 
 
-def reporting_form(request, session_id):
+def reporting_form(request, session_id, submission_form=None):
     session = session_for(request, session_id)
     state = services.load(session)
     definition = reporting.reporting_form(state.protocol)
@@ -154,8 +156,12 @@ def reporting_form(request, session_id):
     records = reporting.versions(session, definition.id)
     saved = dict(records[0].answers) if records else {}
     computed = reporting.prefill(state)
-    form = reporting.ReportingFormForm(request.POST or None, definition=definition, initial=computed | saved)
-    if request.method == "POST":
+    form = reporting.ReportingFormForm(
+        request.POST if submission_form is None and request.method == "POST" else None,
+        definition=definition,
+        initial=computed | saved,
+    )
+    if request.method == "POST" and submission_form is None:
         require_role(request, RECORDING_ROLES, "complete the reporting form")
         if form.is_valid():
             record = reporting.save_reporting_form(request, session, definition.id, form.answers())
@@ -164,8 +170,10 @@ def reporting_form(request, session_id):
             else:
                 messages.success(request, f"{definition.title} saved (version {record.version}).")
             return redirect("sessions:summary", session_id=session.pk)
-    else:
+    elif request.method == "GET":
         log_event(request, "sessions.reporting_form.viewed", obj=session, client=session.client)
+    submission = reporting_due.submission_of(session, definition.id)
+    first = state.dose_time
     context = {
         "session": session,
         "client": session.client,
@@ -174,5 +182,50 @@ def reporting_form(request, session_id):
         "computed": computed,
         "saved": saved,
         "history": reporting.history(definition, records),
+        "submission": submission,
+        "submission_form": submission_form
+        or SubmissionForm(initial={"submitted_on": request.practice.today()}),
+        "due_on": reporting_due.due_date(
+            session, definition, timezone.localdate(first, request.practice.zone)
+        )
+        if first
+        else None,
     }
     return render(request, "sessions/reporting_form.html", context)
+
+
+def reporting_submit(request, session_id):
+    """Record that the session's reporting form was sent; errors show on the form's page, input kept."""
+    session = session_for(request, session_id, RECORDING_ROLES, "record that a reporting form was submitted")
+    definition = reporting.reporting_form(session.protocol)
+    if definition is None:
+        raise Http404("This protocol has no reporting form.")
+    if request.method != "POST":
+        return redirect("sessions:reporting_form", session_id=session.pk)
+    form = SubmissionForm(request.POST)
+    if form.is_valid():
+        try:
+            reporting_due.record_submission(
+                request,
+                session,
+                definition,
+                submitted_on=form.cleaned_data["submitted_on"],
+                confirmation=form.cleaned_data["confirmation"],
+            )
+        except reporting_due.SubmissionError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, f"{definition.title} recorded as submitted.")
+            return redirect("sessions:reporting_form", session_id=session.pk)
+    return reporting_form(request, session_id, submission_form=form)
+
+
+@capability_required(Capability.VIEW_CLINICAL)
+def reporting_due_list(request):
+    """Every reporting form the caller's clients' sessions still owe, soonest deadline first."""
+    sessions = MedicineSession.objects.filter(client__in=visible_clients(request.membership))
+    today = request.practice.today()
+    due = reporting_due.owing(sessions)
+    rows = [(item, item.days_left(today), -item.days_left(today)) for item in due]
+    log_event(request, "sessions.reporting_due.viewed", data={"forms": len(rows)})
+    return render(request, "sessions/reporting_due.html", {"rows": rows, "today": today})
