@@ -112,3 +112,9 @@ def test_a_token_follows_its_owner_s_current_role(client, world, scoped):
     member.role = "front_desk"
     member.save()
     assert client.get(url, headers=headers).status_code == 403
+
+
+def test_no_answer_is_kept_by_a_browser_or_proxy(client, world):
+    response = client.get(f"/api/v1/clients/{world.client.pk}", headers=bearer(world.members["therapist"]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

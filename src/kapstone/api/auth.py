@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
@@ -42,7 +43,10 @@ def acting_as(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
         if token is not None:
             request.user = token.membership.user
         with practice_scope(token.practice if token else None):
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+        # Answers carry client data: no browser or proxy keeps a copy.
+        add_never_cache_headers(response)
+        return response
 
     # The token is the credential: no sign-in page, no session, no CSRF cookie (ninja's views are
     # CSRF-exempt; a cross-site form cannot set an Authorization header).
