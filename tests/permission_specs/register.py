@@ -79,7 +79,6 @@ SPECS = {
     "register:report_pdf": Spec(CLINICAL_302),  # without a period: back to the report page
     # moving stock: admins and prescribers (and staff the practice names)
     "register:receive": Spec(MOVERS),
-    "register:draw": Spec(MOVERS),
     "register:waste": Spec(MOVERS, kind="register_container"),
     "register:transfer": Spec(MOVERS, kind="register_container"),
     "register:return": Spec(MOVERS, kind="register_container"),

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.register import services
 from kapstone.register.models import FinishedForm, Location, Product, StoragePlace, Substance
+from kapstone.register.verify import CHECKS
 
 _seq = itertools.count(1)
 EXPIRES = date(2030, 1, 31)
@@ -94,3 +95,11 @@ def receive(member, location, product, containers=1, *, lot="L123", expires_on=E
             lines=[services.ReceiptLine(product, containers, lot, expires_on, safe_of(location))],
         )
         return list(receipt.containers.order_by("code"))
+
+
+def register_problems(practice) -> list[str]:
+    """The register's own checks. These tests draw through ``draw_for_dose`` without a dose on the
+    record, which the sessions app's check (every draw belongs to a dose administration) would flag;
+    that check is tested in ``tests/sessions/test_supply.py``."""
+    own = [check for check in CHECKS if check.__module__ == "kapstone.register.verify"]
+    return [problem for check in own for problem in check(practice)]

@@ -9,26 +9,22 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
-from kapstone.register import services
 from kapstone.register.models import AppendOnlyError, Container, Entry, Stock
 from kapstone.register.verify import CHECKS, check_register
 
-from .builders import ketamine_vial, make_location, receive, request_as
+from ..sessions.builders import dose, make_session
+from .builders import ketamine_vial, make_location, receive
 
 pytestmark = pytest.mark.usefixtures("scoped")
 
 
 @pytest.fixture
 def register(world):
+    """A 10 mL vial of 100 mg/mL received, and a 200 mg intramuscular dose drawn from it (2 mL)."""
     location = make_location(world.practice)
-    (vial,) = receive(world.members["prescriber"], location, ketamine_vial(world.practice))
-    services.draw_for_dose(
-        request_as(world.members["prescriber"]),
-        container=vial,
-        client=world.client,
-        administration_ref="a-1",
-        ml=Decimal(2),
-    )
+    (vial,) = receive(world.members["prescriber"], location, ketamine_vial(world.practice, strength_mg=100))
+    session = make_session(world.client, protocol_id="intramuscular")
+    dose(session, world.members["prescriber"], world.members["monitor"], amount=2, weight="100", strength=100)
     return vial
 
 
@@ -93,8 +89,10 @@ def test_check_finds_an_altered_entry(register, world):
 
 
 def test_check_finds_a_removed_entry(register, world):
+    tamper("UPDATE medicine_sessions_doseadministration SET draw_id = NULL")
     tamper("DELETE FROM register_entry WHERE seq = 2")
     problems = check_register(world.practice)
+    assert any(p.endswith("has no draw from the register") for p in problems)
     assert "entries after #1 are missing (the register should end at #2)" in problems
     assert "container V-0001: stored balance 8.0 mL, entries add up to 10.0 mL" in problems
 

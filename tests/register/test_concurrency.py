@@ -11,10 +11,9 @@ from django.db import connection, connections
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.register import services
 from kapstone.register.models import Container, Entry, Stock
-from kapstone.register.verify import check_register
 from tests.conftest import build_world
 
-from .builders import ketamine_vial, make_location, receive, request_as
+from .builders import ketamine_vial, make_location, receive, register_problems, request_as
 
 THREADS, DRAWS_EACH, DOSE_ML = 8, 5, Decimal("0.7")
 
@@ -77,5 +76,5 @@ def test_many_threads_drawing_from_one_vial_never_overdraw_it(transactional_db):
         balances = list(draws.values_list("container_balance_after", flat=True))
         assert balances == sorted(balances, reverse=True) and min(balances) >= 0  # no lost update
         assert len(set(balances)) == len(balances)
-        assert check_register(world.practice) == []
+        assert register_problems(world.practice) == []
     assert Counter(refused) == {"Container V-0001 holds 0.2 mL; 0.7 mL requested.": len(refused)}

@@ -11,9 +11,8 @@ from django.utils import timezone
 from kapstone.register import counts, services
 from kapstone.register.models import AppendOnlyError, Container, Count, Discrepancy, Entry
 from kapstone.register.services import RegisterError
-from kapstone.register.verify import check_register
 
-from .builders import ketamine_lozenges, ketamine_vial, make_location, receive, request_as
+from .builders import ketamine_lozenges, ketamine_vial, make_location, receive, register_problems, request_as
 
 pytestmark = pytest.mark.usefixtures("scoped")
 
@@ -62,7 +61,7 @@ def test_a_difference_opens_a_discrepancy_and_tells_the_admins(
     assert discrepancy.container == opened and discrepancy.line.difference == Decimal("-0.5")
     assert [message.to for message in mail.outbox] == [[world.members["admin"].user.email]]
     assert "V-0002" in mail.outbox[0].subject and world.client.legal_last_name not in mail.outbox[0].body
-    assert check_register(world.practice) == [
+    assert register_problems(world.practice) == [
         f"count discrepancy on container V-0002 found {discrepancy.line.count.taken_at:%Y-%m-%d} "
         "is not explained"
     ]
@@ -85,7 +84,7 @@ def test_an_explanation_closes_it_and_may_set_the_register_to_the_count(world, s
     assert entry.kind == "explanation" and entry.quantity == Decimal("-0.5")
     assert entry.recorded_by == world.members["admin"].user
     assert Container.objects.get(pk=opened.pk).balance == Decimal("6.5")
-    assert not Discrepancy.objects.get().is_open and check_register(world.practice) == []
+    assert not Discrepancy.objects.get().is_open and register_problems(world.practice) == []
     with pytest.raises(RegisterError, match="already explained"):
         counts.explain_discrepancy(
             request_as(world.members["admin"]), discrepancy, explanation="again", adjust=False

@@ -1,8 +1,6 @@
 """The register's pages: setting up, receiving, drawing, witnessed waste, counting, explaining;
 bad input is refused next to its field and nothing typed is lost; pages cost bounded queries."""
 
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -106,29 +104,6 @@ def test_a_prescriber_records_a_receipt_from_the_invoice(client, world):
     assert "Received invoice INV-77: V-0001, V-0002." in errors_of(response)
     with scopes_disabled():
         assert Container.objects.filter(lot="K2601", balance=10).count() == 2
-
-
-def test_a_draw_larger_than_the_vial_is_refused_with_what_it_holds(client, world):
-    location = make_location(world.practice)
-    (vial,) = receive(world.members["prescriber"], location, ketamine_vial(world.practice))
-    sign_in(client, world)
-    data = {
-        "container": vial.pk,
-        "client": world.client.pk,
-        "mg": "600",
-        "ml": "12",
-        "administration_ref": "dose-1",
-        "given_by": world.members["prescriber"].pk,
-        "date": world.practice.today().isoformat(),
-        "time": "00:00",
-    }
-    response = client.post(reverse("register:draw"), data)
-    assert "Container V-0001 holds 10.0 mL; 12.0 mL requested." in errors_of(response)
-    assert 'value="dose-1"' in errors_of(response)
-    response = client.post(reverse("register:draw"), {**data, "mg": "100", "ml": "2"})
-    assert response.status_code == 302
-    with scopes_disabled():
-        assert Container.objects.get(pk=vial.pk).balance == Decimal(8)
 
 
 def test_waste_with_the_wrong_witness_password_is_refused_and_keeps_the_amount(client, world):

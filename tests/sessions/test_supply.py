@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kapstone.audit.models import AuditEvent
 from kapstone.clinical.protocols import get_protocol
+from kapstone.register import services as register_services
 from kapstone.register.models import Entry, EntryKind
 from kapstone.register.verify import CHECKS, check_register
 from kapstone.sessions import recording, supply
@@ -65,7 +66,7 @@ def test_a_dose_draws_its_amount_from_the_container_named_with_its_lot(world, sc
     assert (draw.client, draw.given_by, draw.administration_ref) == (
         world.client,
         world.members["prescriber"].user,
-        str(given.pk),
+        f"session 1, dose {given.pk}",
     )
     assert given.lot_number == vial.lot
     assert check_doses_drawn(world.practice) == []
@@ -153,10 +154,25 @@ def test_the_register_check_finds_a_dose_without_its_draw(world, scoped):
     session = make_session(world.client)
     given = dose(session, world.members["prescriber"], world.members["monitor"], amount=100)
     DoseAdministration.objects.filter(pk=given.pk).update(draw=None)
-    [problem] = check_register(world.practice)
-    assert problem.startswith(f"dose of 100 mg to {world.client}") and problem.endswith(
-        "has no draw from the register"
+    orphan, no_draw = check_register(world.practice)
+    assert no_draw.startswith(f"dose of 100 mg to {world.client}")
+    assert no_draw.endswith("has no draw from the register")
+    assert orphan.endswith("belongs to no dose administration")
+
+
+def test_the_register_check_finds_a_draw_that_belongs_to_no_dose(world, scoped):
+    session = make_session(world.client)
+    box = stock_for(session)
+    entry = register_services.draw_for_dose(
+        request_for(world.members["prescriber"]),
+        container=box,
+        client=world.client,
+        administration_ref="paper",
+        units=1,
     )
+    assert check_register(world.practice) == [
+        f"draw entry #{entry.seq} from container {box.code} belongs to no dose administration"
+    ]
 
 
 def test_the_session_page_and_the_board_show_which_container_a_dose_came_from(world, scoped, login):

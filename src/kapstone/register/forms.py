@@ -8,12 +8,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from kapstone.clients.access import visible_clients
-from kapstone.practice.models import Membership, Practice, Role
+from kapstone.practice.models import Membership, Practice
 
 from .access import NAMEABLE_ROLES, WITNESS_ROLES
 from .models import (
-    DRAWABLE,
     Container,
     ContainerState,
     Count,
@@ -192,45 +190,6 @@ class BaseReceiptLines(forms.BaseFormSet):
 
 
 ReceiptLines = forms.formset_factory(ReceiptLineForm, formset=BaseReceiptLines, extra=3, max_num=3)
-
-
-class DrawForm(WhenMixin):
-    container = ContainerField(queryset=Container.objects.none())
-    client = forms.ModelChoiceField(queryset=None)
-    mg = forms.DecimalField(label="mg", required=False, **AMOUNT)
-    ml = forms.DecimalField(label="mL", required=False, help_text="For a solution.", **AMOUNT)
-    units = forms.DecimalField(
-        label="Units", required=False, help_text="Lozenges, tablets, devices.", **AMOUNT
-    )
-    administration_ref = forms.CharField(
-        label="Dose administration", max_length=80, help_text="The dose administration this draw is for."
-    )
-    given_by = MemberField(queryset=Membership.objects.none())
-
-    field_order = [
-        "container",
-        "client",
-        "mg",
-        "ml",
-        "units",
-        "administration_ref",
-        "given_by",
-        "date",
-        "time",
-    ]
-
-    def __init__(self, *args: Any, practice: Practice, membership: Membership, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.set_now(practice)
-        drawable = Container.objects.filter(state__in=DRAWABLE).select_related("product")
-        self.fields["container"].queryset = drawable
-        self.fields["client"].queryset = visible_clients(membership).order_by("legal_last_name")
-        self.fields["client"].label_from_instance = lambda c: f"{c.legal_name} ({c.record_number})"
-        givers = Membership.objects.active().filter(
-            practice=practice, role__in=(Role.PRESCRIBER, Role.MONITOR, Role.ADMIN)
-        )
-        self.fields["given_by"].queryset = givers.select_related("user")
-        self.fields["given_by"].initial = membership.pk
 
 
 class WitnessMixin(forms.Form):

@@ -9,7 +9,6 @@ urlpatterns = [
     path("register/", ledger.index, name="index"),
     path("register/containers/<uuid:container_id>/", ledger.container, name="container"),
     path("register/receive/", ledger.receive, name="receive"),
-    path("register/draw/", ledger.draw, name="draw"),
     path("register/containers/<uuid:container_id>/waste/", ledger.waste, name="waste"),
     path("register/containers/<uuid:container_id>/transfer/", ledger.transfer, name="transfer"),
     path("register/containers/<uuid:container_id>/return/", ledger.return_to_distributor, name="return"),

@@ -183,7 +183,7 @@ def draw(
             request,
             container=container,
             client=record.session.client,
-            administration_ref=str(record.pk),
+            administration_ref=f"session {record.session.number}, dose {record.pk}",
             mg=record.amount_mg,
             given_by=record.given_by,
             occurred_at=record.given_at,
@@ -213,8 +213,15 @@ def correct_draw(
 
 def check_doses_drawn(practice: Practice) -> list[str]:
     """A register check (``register.verify.CHECKS``): every current dose administration from stock has
-    its draw, and what the draw took (with its corrections) is the dose's amount."""
+    its draw, what the draw took (with its corrections) is the dose's amount, and every draw belongs
+    to a dose administration on the record."""
     problems = []
+    linked = DoseAdministration.objects.filter(practice=practice, draw__isnull=False).values("draw")
+    orphans = Entry.objects.filter(practice=practice, kind=EntryKind.DRAW).exclude(pk__in=linked)
+    for entry in orphans.select_related("container").order_by("seq"):
+        problems.append(
+            f"draw entry #{entry.seq} from container {entry.container.code} belongs to no dose administration"
+        )
     records = (
         DoseAdministration.objects.current()
         .filter(practice=practice, prescription_ref="")

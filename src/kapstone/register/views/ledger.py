@@ -29,7 +29,6 @@ from ..forms import (
     CountForm,
     CountStartForm,
     DestroyForm,
-    DrawForm,
     ExplainForm,
     LossForm,
     ReceiptForm,
@@ -155,38 +154,6 @@ def receive(request: StaffRequest) -> HttpResponse:
             messages.success(request, f"Received invoice {receipt.invoice_number}: {labels}.")
             return redirect("register:index")
     return render(request, "register/receive.html", {"form": form, "lines": lines})
-
-
-@stock_mover_required
-def draw(request: StaffRequest) -> HttpResponse:
-    form = DrawForm(posted(request), practice=request.practice, membership=request.membership)
-    if request.GET.get("container"):
-        form.fields["container"].initial = request.GET["container"][:40]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = services.draw_for_dose(
-                request,
-                container=data["container"],
-                client=data["client"],
-                administration_ref=data["administration_ref"],
-                mg=data["mg"],
-                ml=data["ml"],
-                units=data["units"],
-                given_by=data["given_by"].user,
-                occurred_at=form.when(),
-            )
-        except services.RegisterError as error:
-            add_error(form, error)
-        else:
-            amount = entry.container.amount(-entry.quantity)
-            messages.success(
-                request,
-                f"Drew {amount} ({-entry.mg:f} mg) from {entry.container.code}; it now holds "
-                f"{entry.container.amount(entry.container_balance_after)}.",
-            )
-            return redirect("register:container", entry.container_id)
-    return render(request, "register/draw.html", {"form": form})
 
 
 def _movement(
