@@ -1,7 +1,8 @@
-"""Browser test: a prescriber receives a vial, draws a dose from it, wastes the rest with a witness who
-types their own password, counts at shift change, finds a discrepancy and explains it."""
+"""Browser test: a prescriber receives a vial, gives a dose from it on the session's dose page (the
+register draws it), wastes some with a witness who types their own password, counts at shift change,
+finds a discrepancy and explains it."""
 
-import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -9,9 +10,11 @@ from playwright.sync_api import expect
 
 from kapstone.practice.tenancy import scopes_disabled
 from kapstone.register.models import Container, Discrepancy, Entry
+from kapstone.sessions.services import order_dose
 
 from ..factories import PASSWORD
 from ..register.builders import ketamine_vial, make_location, safe_of
+from ..sessions.builders import confirm, make_session, request_for
 from .accessibility import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,8 +24,13 @@ def test_receipt_draw_witnessed_waste_count_and_explanation(page, live_server, l
     world = live_world
     with scopes_disabled():
         location = make_location(world.practice, name="Main clinic")
-        product = ketamine_vial(world.practice)
+        product = ketamine_vial(world.practice, strength_mg=100)  # 10 mL of 100 mg/mL
         safe = safe_of(location)
+        session = make_session(world.client, protocol_id="intramuscular")
+        confirm(session, world.members["monitor"])
+        order_dose(
+            request_for(world.members["prescriber"]), session, dose=1, weight_kg=70, stock_strength=100
+        )  # 70 mg = 0.7 mL
     today = world.practice.today().isoformat()
     sign_in(world.members["prescriber"].user)
 
@@ -47,43 +55,36 @@ def test_receipt_draw_witnessed_waste_count_and_explanation(page, live_server, l
     with scopes_disabled():
         vial = Container.objects.get()
 
-    # Draw for a dose (the register's own draw page, until the dose page links here)
+    # The dose, given on the session's dose page from the vial just received: the register draws it
+    page.goto(live_server.url + reverse("sessions:administer", args=[session.pk]))
+    page.get_by_label("Drawn from").select_option(str(vial.pk))
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the dose given").click()
+    expect(page.get_by_text("Dose recorded.")).to_be_visible()
+    expect(page.get_by_role("cell", name="V-0001, lot K2611")).to_be_visible()
     page.get_by_role("link", name="V-0001").click()
-    page.get_by_role("link", name="Draw for a dose").click()
-    page.locator("#id_client").select_option(str(world.client.pk))
-    page.locator("#id_mg").fill("600")
-    page.locator("#id_ml").fill("12")
-    page.locator("#id_administration_ref").fill("session-3-dose-1")
-    page.get_by_role("button", name="Record the draw").click()
-    expect(page.get_by_role("alert")).to_contain_text("Container V-0001 holds 10.0 mL; 12.0 mL requested.")
-    expect(page.locator("#id_administration_ref")).to_have_value("session-3-dose-1")
-    page.locator("#id_mg").fill("100")
-    page.locator("#id_ml").fill("2")
-    page.get_by_role("button", name="Record the draw").click()
-    expect(
-        page.get_by_text(re.compile(r"Drew 2\.0 mL \(100\.000 mg\) from V-0001; it now holds 8\.0 mL"))
-    ).to_be_visible()
+    expect(page.get_by_role("cell", name="9.3 mL")).to_be_visible()  # the balance after the draw
 
     # Witnessed waste: a wrong password is refused, the witness's own is accepted
     page.get_by_role("link", name="Record waste").click()
-    page.locator("#id_quantity").fill("0.5")
+    page.locator("#id_quantity").fill("0.3")
     page.locator("#id_manner").fill("Into the drug-waste container")
     page.locator("#id_witness").select_option(str(world.members["monitor"].pk))
     page.locator("#id_witness_password").fill("not it")
     page.get_by_role("button", name="Record witnessed waste").click()
     expect(page.get_by_role("alert")).to_contain_text("That is not A monitor")
-    expect(page.locator("#id_quantity")).to_have_value("0.5")
+    expect(page.locator("#id_quantity")).to_have_value("0.3")
     page.locator("#id_witness_password").fill(PASSWORD)
     page.get_by_role("button", name="Record witnessed waste").click()
-    expect(page.get_by_text("Recorded waste of 0.5 mL from V-0001, witnessed by")).to_be_visible()
+    expect(page.get_by_text("Recorded waste of 0.3 mL from V-0001, witnessed by")).to_be_visible()
     expect(page.get_by_role("cell").filter(has_text="Witnessed by A monitor")).to_be_visible()
 
-    # Count at shift change: 7.0 mL found where the register holds 7.5 mL
+    # Count at shift change: 8.5 mL found where the register holds 9.0 mL
     page.goto(live_server.url + reverse("register:counts"))
     page.locator("#id_location").select_option(str(location.pk))
     page.get_by_label("Count at shift change").check()
     page.get_by_role("button", name="Start the count").click()
-    page.get_by_label("V-0001 found (mL)").fill("7")
+    page.get_by_label("V-0001 found (mL)").fill("8.5")
     page.get_by_label("At shift change").check()
     assert_accessible(page)
     page.get_by_role("button", name="Record the count").click()
@@ -103,11 +104,13 @@ def test_receipt_draw_witnessed_waste_count_and_explanation(page, live_server, l
     page.goto(
         live_server.url + reverse("register:report") + f"?kind=administrations&start={today}&end={today}"
     )
-    expect(page.get_by_role("region", name="Administration log")).to_contain_text("session-3-dose-1")
+    log = page.get_by_role("region", name="Administration log")
+    expect(log).to_contain_text(world.client.display_name)
+    expect(log).to_contain_text("70")
     assert_accessible(page)
 
     with scopes_disabled():
-        assert Container.objects.get(pk=vial.pk).balance == 7
+        assert Container.objects.get(pk=vial.pk).balance == Decimal("8.5")
         kinds = list(Entry.objects.order_by("seq").values_list("kind", flat=True))
         assert kinds == ["receipt", "draw", "waste", "explanation"]
         assert not Discrepancy.objects.get().is_open
