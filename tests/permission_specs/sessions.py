@@ -83,7 +83,9 @@ SPECS = {
     # cancelling a session never dosed: prescribers, or whoever opened it (nobody, in this fixture)
     "sessions:cancel": Spec(PRESCRIBER, kind="session"),
     "sessions:summary": Spec(CLINICAL_200, kind="session"),
+    "sessions:summary_pdf": Spec(CLINICAL_200, kind="session"),
     "sessions:reporting_form": Spec(CLINICAL_200, kind="esketamine_session"),
+    "sessions:reporting_form_pdf": Spec(CLINICAL_200, kind="esketamine_session"),
     # an empty submission is shown back with its errors (200) to every clinical role
     "sessions:reporting_submit": Spec(CLINICAL_200, kind="esketamine_session", method="post", data={}),
 }

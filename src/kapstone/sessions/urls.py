@@ -34,6 +34,8 @@ urlpatterns = [
     path("sessions/<uuid:session_id>/discharge/", end.discharge, name="discharge"),
     path("sessions/<uuid:session_id>/cancel/", end.cancel, name="cancel"),
     path("sessions/<uuid:session_id>/summary/", end.summary, name="summary"),
+    path("sessions/<uuid:session_id>/summary.pdf", end.summary_pdf, name="summary_pdf"),
     path("sessions/<uuid:session_id>/report/", end.reporting_form, name="reporting_form"),
+    path("sessions/<uuid:session_id>/report.pdf", end.reporting_form_pdf, name="reporting_form_pdf"),
     path("sessions/<uuid:session_id>/report/submitted/", end.reporting_submit, name="reporting_submit"),
 ]

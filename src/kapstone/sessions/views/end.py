@@ -1,6 +1,8 @@
 """The end of a session: discharge (or cancelling a session never dosed), the printable summary and the
 protocol's reporting form."""
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -9,6 +11,7 @@ from django.utils import timezone
 
 from kapstone.audit.services import log_event
 from kapstone.clients.access import visible_clients
+from kapstone.pdf import pdf_response, render_pdf
 from kapstone.practice.permissions import Capability, capability_required
 
 from .. import cancellation, reporting, reporting_due, services
@@ -114,8 +117,8 @@ def cancel(request, session_id):
     return render(request, "sessions/cancel.html", context)
 
 
-def summary(request, session_id):
-    session = session_for(request, session_id)
+def _summary_context(request, session):
+    """What the summary shows, on the page and in its PDF."""
     state = services.load(session)
     definition = reporting.reporting_form(state.protocol)
     context = {
@@ -135,8 +138,29 @@ def summary(request, session_id):
         context["report"] = definition
         context["report_rows"] = list(reporting.filled(definition, saved, reporting.prefill(state)))
         context["report_version"] = records[0] if records else None
+    return context
+
+
+def summary(request, session_id):
+    session = session_for(request, session_id)
+    context = _summary_context(request, session)
     log_event(request, "sessions.summary.viewed", obj=session, client=session.client)
     return render(request, "sessions/summary.html", context)
+
+
+def summary_pdf(request, session_id):
+    """The summary as a PDF (docs/documents.md): printed on each download from the record as it is now."""
+    session = session_for(request, session_id)
+    context = _summary_context(request, session) | {"printed_at": timezone.now()}
+    pdf = render_pdf("sessions/summary_pdf.html", context, request=request)
+    log_event(
+        request,
+        "sessions.summary.downloaded",
+        obj=session,
+        client=session.client,
+        data={"format": "pdf", "sha256": hashlib.sha256(pdf).hexdigest()},
+    )
+    return pdf_response(pdf, f"session-summary-{session.client.record_number}-{session.number}.pdf")
 
 
 def _discharge_result(state):
@@ -218,6 +242,40 @@ def reporting_submit(request, session_id):
             messages.success(request, f"{definition.title} recorded as submitted.")
             return redirect("sessions:reporting_form", session_id=session.pk)
     return reporting_form(request, session_id, submission_form=form)
+
+
+def reporting_form_pdf(request, session_id):
+    """The newest saved version of the reporting form as a PDF, with its submission if recorded."""
+    session = session_for(request, session_id)
+    state = services.load(session)
+    definition = reporting.reporting_form(state.protocol)
+    if definition is None:
+        raise Http404("This protocol has no reporting form.")
+    records = reporting.versions(session, definition.id)
+    saved = dict(records[0].answers) if records else {}
+    context = {
+        "session": session,
+        "client": session.client,
+        "state": state,
+        "definition": definition,
+        "rows": list(reporting.filled(definition, saved, reporting.prefill(state))),
+        "record": records[0] if records else None,
+        "submission": reporting_due.submission_of(session, definition.id),
+        "printed_at": timezone.now(),
+    }
+    pdf = render_pdf("sessions/reporting_form_pdf.html", context, request=request)
+    log_event(
+        request,
+        "sessions.reporting_form.downloaded",
+        obj=session,
+        client=session.client,
+        data={
+            "format": "pdf",
+            "version": records[0].version if records else None,
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+        },
+    )
+    return pdf_response(pdf, f"{definition.id}-{session.client.record_number}-{session.number}.pdf")
 
 
 @capability_required(Capability.VIEW_CLINICAL)
