@@ -6,8 +6,6 @@ the same chain, so altering or removing any event breaks every hash after it
 :class:`ChainHead` row, so one practice's traffic never waits for another's.
 """
 
-import hashlib
-import json
 from datetime import UTC
 from typing import Any, NoReturn
 
@@ -15,8 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .chain import GENESIS_HASH, content_hash
+
 SYSTEM_CHAIN = "system"  # events with no practice (e.g. a failed sign-in for an unknown address)
-GENESIS_HASH = "0" * 64
 
 
 class AppendOnlyError(Exception):
@@ -111,5 +110,4 @@ class AuditEvent(models.Model):
         }
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return content_hash(self.content())

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from .models import GENESIS_HASH, AuditEvent, ChainHead
+from .chain import first_break
+from .models import AuditEvent, ChainHead
 
 
 @dataclass(frozen=True)
@@ -18,26 +19,19 @@ class ChainProblem:
 
 
 def verify_chain(chain: str) -> ChainProblem | None:
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    events = AuditEvent.objects.filter(chain=chain).order_by("seq")
-    for event in events.iterator(chunk_size=2000):
-        if event.seq != expected_seq:
-            return ChainProblem(
-                chain, expected_seq, None, f"is missing (the next event found is #{event.seq})"
-            )
-        if event.prev_hash != prev_hash:
-            return ChainProblem(
-                chain, event.seq, event.pk, "does not follow the event before it (removed or reordered)"
-            )
-        if event.compute_hash() != event.hash:
-            return ChainProblem(
-                chain, event.seq, event.pk, "was altered: its content no longer matches its hash"
-            )
-        expected_seq, prev_hash = expected_seq + 1, event.hash
-    head = ChainHead.objects.filter(chain=chain).first()
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        return ChainProblem(chain, expected_seq, None, f"is missing (the chain should end at #{head.seq})")
-    return None
+    events = AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000)
+    head = ChainHead.objects.filter(chain=chain).values_list("seq", "hash").first()
+    found = first_break(events, head)
+    if found is None:
+        return None
+    event_id = found.record.pk if isinstance(found.record, AuditEvent) else None
+    reason = {
+        "missing": f"is missing (the next event found is #{found.found})",
+        "follow": "does not follow the event before it (removed or reordered)",
+        "altered": "was altered: its content no longer matches its hash",
+        "truncated": f"is missing (the chain should end at #{found.found})",
+    }[found.kind]
+    return ChainProblem(chain, found.seq, event_id, reason)
 
 
 def verify_all() -> tuple[int, list[ChainProblem]]:

@@ -9,26 +9,29 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
+from kapstone.audit.chain import first_break
 from kapstone.practice.models import Practice
 
-from .models import GENESIS_HASH, Container, Discrepancy, Entry, RegisterChain, ReportingTask, Stock
+from .models import Container, Discrepancy, Entry, RegisterChain, ReportingTask, Stock
 
 
 def check_chain(practice: Practice) -> list[str]:
     """Every entry in sequence, following the one before it, unaltered; the head at the last one."""
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    for entry in Entry.objects.filter(practice=practice).order_by("seq").iterator(chunk_size=2000):
-        if entry.seq != expected_seq:
-            return [f"entry #{expected_seq} is missing (the next entry found is #{entry.seq})"]
-        if entry.prev_hash != prev_hash:
-            return [f"entry #{entry.seq} does not follow the entry before it (removed or reordered)"]
-        if entry.compute_hash() != entry.hash:
-            return [f"entry #{entry.seq} was altered: its content no longer matches its hash"]
-        expected_seq, prev_hash = expected_seq + 1, entry.hash
-    head = RegisterChain.objects.filter(practice=practice).first()
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        return [f"entries after #{expected_seq - 1} are missing (the register should end at #{head.seq})"]
-    return []
+    entries = Entry.objects.filter(practice=practice).order_by("seq").iterator(chunk_size=2000)
+    head = RegisterChain.objects.filter(practice=practice).values_list("seq", "hash").first()
+    found = first_break(entries, head)
+    if found is None:
+        return []
+    return [
+        {
+            "missing": f"entry #{found.seq} is missing (the next entry found is #{found.found})",
+            "follow": f"entry #{found.seq} does not follow the entry before it (removed or reordered)",
+            "altered": f"entry #{found.seq} was altered: its content no longer matches its hash",
+            "truncated": (
+                f"entries after #{found.seq - 1} are missing (the register should end at #{found.found})"
+            ),
+        }[found.kind]
+    ]
 
 
 def _sums(practice: Practice, *keys: str, field: str) -> dict:

@@ -10,8 +10,9 @@ trail: appending locks only that practice's :class:`RegisterChain` row. Balances
 code path, however it is reached, can store a negative balance.
 """
 
+from kapstone.audit.chain import GENESIS_HASH
+
 from .base import (
-    GENESIS_HASH,
     PLACES,
     QUANTITY,
     AppendOnlyError,

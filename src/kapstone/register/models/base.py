@@ -14,7 +14,6 @@ from kapstone.practice.tenancy import PracticeScopedModel
 from ..rules import rules
 
 USER = settings.AUTH_USER_MODEL
-GENESIS_HASH = "0" * 64
 PLACES = Decimal("0.001")
 QUANTITY: dict[str, Any] = {"max_digits": 12, "decimal_places": 3}
 DEA_NUMBER = re.compile(r"^[A-Z]{2}\d{7}$")

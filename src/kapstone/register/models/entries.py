@@ -1,7 +1,5 @@
 """The register itself: one append-only, hash-chained entry per movement, one chain per practice."""
 
-import hashlib
-import json
 import uuid
 from datetime import UTC
 from decimal import Decimal
@@ -10,9 +8,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from kapstone.audit.chain import GENESIS_HASH, content_hash
 from kapstone.practice.tenancy import PracticeScopedModel
 
-from .base import GENESIS_HASH, QUANTITY, USER, AppendOnlyModel, quantize
+from .base import QUANTITY, USER, AppendOnlyModel, quantize
 from .stock import Container, Location, Product, Receipt, format_amount
 
 
@@ -159,5 +158,4 @@ class Entry(AppendOnlyModel):
         }
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return content_hash(self.content())
