@@ -24,6 +24,18 @@ def test_markers_label_each_dosed_session_oldest_first(world, scoped):
     assert markers[0][0] == first.administrations.get().given_at
 
 
+def test_markers_cost_one_query_however_long_the_history(world, scoped, django_assert_num_queries):
+    prescriber, monitor = world.members["prescriber"], world.members["monitor"]
+    for weeks in range(6, 0, -1):
+        session = make_session(world.client, opened_at=timezone.now() - timedelta(weeks=weeks))
+        at = session.opened_at + timedelta(minutes=10)
+        dose(session, prescriber, monitor, amount=100, at=at)
+        vitals(session, monitor, at=at + timedelta(minutes=15))
+    with django_assert_num_queries(1):
+        markers = session_markers(world.client)
+    assert [label for _, label in markers] == [f"Dose {n}: 100 mg SL" for n in range(1, 7)]
+
+
 def test_the_chart_section_lists_sessions_with_dose_route_and_key_vitals(world, scoped):
     session = make_session(world.client)
     vitals(session, world.members["monitor"], at=timezone.now() - timedelta(minutes=20), sbp=132, dbp=84)

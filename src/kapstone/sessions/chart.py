@@ -1,8 +1,9 @@
 """The medicine-sessions section of the client chart, and dose markers for the trajectory charts."""
 
-from django.db.models import Min
+from django.db.models import Min, Sum
 from django.utils import timezone
 
+from kapstone.clinical.protocols import get_protocol
 from kapstone.measures.outcome_rates import NO_DOSING, ClientDosing
 from kapstone.practice.permissions import Capability, can
 
@@ -41,15 +42,23 @@ def chart_context(request, client) -> dict:
 
 def session_markers(client) -> list[tuple]:
     """(aware datetime of the first dose, label) for every dosed session, oldest first, e.g.
-    ``(datetime(...), "Dose 3: 100 mg SL")``, for the measures trajectory charts."""
+    ``(datetime(...), "Dose 3: 100 mg SL")``, for the measures trajectory charts. One aggregate query
+    over the current dose administrations, so a long history costs one row per session, not its
+    records."""
+    rows = (
+        DoseAdministration.objects.current()
+        .filter(session__client=client)
+        .values("session_id", "session__number", "session__protocol_id")
+        .annotate(first=Min("given_at"), given=Sum("amount_mg"))
+        .order_by("first")
+    )
     markers = []
-    for state in reversed(_states(client)):
-        if state.dose_time is None:
-            continue
-        route = ROUTE_SHORT.get(state.protocol.route, state.protocol.route)
-        markers.append(
-            (state.dose_time, f"Dose {state.session.number}: {state.given_mg.normalize():f} mg {route}")
+    for row in rows:
+        route = get_protocol(row["session__protocol_id"]).route
+        label = (
+            f"Dose {row['session__number']}: {row['given'].normalize():f} mg {ROUTE_SHORT.get(route, route)}"
         )
+        markers.append((row["first"], label))
     return markers
 
 
