@@ -182,7 +182,9 @@ class SessionState:
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.status.overdue) and self.phase != Phase.DISCHARGED
+        # A discharged session owes no check: answered before the schedule is rebuilt, so a chart of
+        # past sessions costs nothing more as the history grows.
+        return self.phase != Phase.DISCHARGED and bool(self.status.overdue)
 
     @property
     def is_due(self) -> bool:
