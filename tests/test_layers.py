@@ -51,6 +51,7 @@ FLOORS: list[dict[str, tuple[str, ...]]] = [
         "home": ("kapstone.home",),
         "client chart": ("kapstone.clients.views", "kapstone.clients.urls", "kapstone.clients.templatetags"),
         "api": ("kapstone.api",),
+        "research": ("kapstone.research",),
     },
     {"demo": ("kapstone.demo",)},
     {

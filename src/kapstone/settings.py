@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "kapstone.portal",
     "kapstone.home",
     "kapstone.api",
+    "kapstone.research",
     "kapstone.demo",
     "kapstone.backup",
 ]
