@@ -47,6 +47,8 @@ SPECS = {
     "api:episodes": api(CLINICAL_200, kind="client"),
     "api:responses": api(CLINICAL_200, kind="client"),
     "api:sessions": api(CLINICAL_200, kind="client"),
+    # the whole record as a FHIR Bundle: clinical, as the sessions and scores in it
+    "api:fhir_everything": api(CLINICAL_200, kind="client"),
     "api:alerts": api(CLINICAL_200),
     "api:acknowledge": api(CLINICAL_200, kind="api_alert", method="post", data=ACKNOWLEDGED),
     # the register: every clinical role reads it

@@ -17,4 +17,6 @@ ACTIONS = {
     "api.alert.acknowledged": "Acknowledged a safety alert through the API",
     "api.register.containers.viewed": "Viewed the controlled-substance containers through the API",
     "api.register.entries.viewed": "Viewed a container's register entries through the API",
+    "api.fhir.everything.viewed": "Exported a client's record as a FHIR Bundle through the API",
+    "api.fhir.bulk.exported": "Exported the practice's records as FHIR NDJSON files (kapstone export fhir)",
 }

@@ -11,6 +11,7 @@ from ninja.openapi.docs import Swagger
 
 from .auth import TokenAuth, TokenRateThrottle
 from .endpoints import alerts, clients, register
+from .fhir.endpoint import fhir
 
 DESCRIPTION = """kapstone's open API for the practice's own scripts and systems.
 
@@ -33,6 +34,7 @@ api = NinjaAPI(
 api.add_router("", clients)
 api.add_router("", alerts)
 api.add_router("", register)
+api.add_router("", fhir)
 
 
 @api.exception_handler(PermissionDenied)
