@@ -249,3 +249,29 @@ def test_rooms_are_found_by_the_longest_prefix(module):
         room_of(module)[1]
         == {"kapstone.clinical.monitoring": "clinical", "kapstone.clients.views": "client chart"}[module]
     )
+
+
+def deferred_imports() -> list[tuple[str, int, bool]]:
+    """(module, line, says why) for every import inside a function, outside an app's ``ready()``
+    (where Django asks apps to import their signal handlers)."""
+    found = []
+    for name, (path, _) in module_files().items():
+        source = path.read_text()
+        lines = source.splitlines()
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name == "ready":
+                continue
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import | ast.ImportFrom):
+                    here, above = lines[inner.lineno - 1], lines[inner.lineno - 2].strip()
+                    found.append((name, inner.lineno, "#" in here or above.startswith("#")))
+    return found
+
+
+def test_an_import_inside_a_function_says_why():
+    """Imports sit at the top of a module; one inside a function defers a load (Django before its
+    settings, a heavy optional package) or breaks a real cycle, and a comment beside it says which."""
+    found = deferred_imports()
+    assert any(module == "kapstone.cli" for module, _, _ in found)  # the reader sees the CLI's deferrals
+    silent = [f"{module}:{line}" for module, line, says_why in found if not says_why]
+    assert not silent, "Imports inside functions without a comment saying why:\n" + "\n".join(silent)

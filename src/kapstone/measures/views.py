@@ -3,6 +3,7 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,8 +42,6 @@ CLINICAL = Capability.VIEW_CLINICAL
 
 
 def _instrument_or_404(instrument_id):
-    from django.http import Http404
-
     try:
         return get_instrument(instrument_id)
     except ValueError:

@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.db.models import Q
 
 from kapstone.clinical.protocols import all_protocols
 from kapstone.practice.models import Membership, Role
@@ -63,8 +64,6 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, episode, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.db.models import Q
-
         self.fields["programme"].queryset = Programme.objects.filter(
             Q(is_active=True) | Q(pk=episode.programme_id)
         ).order_by("name")

@@ -1,6 +1,7 @@
 """Reminder emails to clients, by their own choices. They never mention health or questionnaires by
 name: only that something is waiting in the portal."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.mail import send_mail
@@ -61,8 +62,6 @@ def remind_due_questionnaires() -> int:
 def remind_intentions() -> int:
     """Before a medicine session (within 3 days), remind clients who chose it to write an intention,
     unless they wrote one since their last session."""
-    from datetime import timedelta
-
     now, sent = timezone.now(), 0
     with scopes_disabled():
         upcoming = (

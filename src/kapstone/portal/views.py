@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
@@ -108,8 +108,6 @@ password_reset_complete = membership_exempt(two_factor_exempt(PortalPasswordRese
 @membership_exempt
 @two_factor_exempt
 def sign_out(request):
-    from django.contrib.auth import logout
-
     logout(request)
     return redirect("portal:login")
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django_otp import user_has_device
 
 from .models import Membership
 from .tenancy import practice_scope
@@ -52,8 +53,6 @@ def membership_exempt(view):
 
 def two_factor_required(user, is_staff: bool) -> bool:
     """Staff must use two-factor when the practice requires it; anyone who enrolled a device uses it."""
-    from django_otp import user_has_device
-
     return (settings.KAPSTONE_REQUIRE_2FA and is_staff) or user_has_device(user)
 
 
@@ -88,8 +87,6 @@ class StaffAccessMiddleware:
         if getattr(view_func, "two_factor_exempt", False):
             return None
         if two_factor_required(user, bool(request.memberships)) and not user.is_verified():
-            from django_otp import user_has_device
-
             target = "accounts:verify" if user_has_device(user) else "accounts:enroll"
             return redirect_to_login(request.get_full_path(), login_url=target)
         if request.membership is None and not getattr(view_func, "membership_exempt", False):
