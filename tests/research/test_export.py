@@ -113,7 +113,7 @@ def practice_data(world, scoped):
 
 
 def export(world, out):
-    call_command("export", "research", practice=world.practice.slug, out=str(out))
+    call_command("research", "export", practice=world.practice.slug, out=str(out))
     return out
 
 

@@ -1,4 +1,5 @@
-"""HIPAA Safe Harbor rules (45 CFR 164.514(b)(2); docs/research.md), as pure functions.
+"""HIPAA Safe Harbor rules (45 CFR 164.514(b)(2), source hipaa-safe-harbor; docs/research.md), as pure
+functions.
 
 Pseudonyms are keyed hashes of kapstone's own record ids: HMAC-SHA256 with the practice's research
 key, so the same record has the same pseudonym in every export while the key is kept, and nobody
@@ -15,9 +16,9 @@ OLDEST_AGE = 89
 OLDEST_GROUP = "90+"
 
 # 3-digit ZIP prefixes whose area holds 20,000 people or fewer print as "000" (item 2). HHS publishes
-# the list from census data; it is not in the reference kapstone was built from, so this set is
-# empty and the rule is UNCONFIRMED (docs/research.md, "Unconfirmed"): fill it from the current HHS
-# list before a practice shares an export that carries zip3.
+# the list from census data; the source (hipaa-safe-harbor) as kapstone holds it does not give it, so
+# this set is empty and the rule is UNCONFIRMED (docs/research.md, "Unconfirmed"): fill it from the
+# current HHS list before a practice shares an export that carries zip3.
 RESTRICTED_ZIP3: frozenset[str] = frozenset()
 RESTRICTED_ZIP3_CONFIRMED = False
 

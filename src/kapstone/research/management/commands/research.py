@@ -1,5 +1,8 @@
-"""``kapstone export research --practice SLUG --out DIR``: the de-identified research export
-(HIPAA Safe Harbor; docs/research.md), audited as ``research.export.written``."""
+"""``kapstone research export --practice SLUG --out DIR``: the de-identified research export
+(HIPAA Safe Harbor; docs/research.md), audited as ``research.export.written``.
+
+Named ``research`` rather than ``research export``: ``kapstone export`` is the API's FHIR export
+command, and Django runs one command per name."""
 
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ class Command(BaseCommand):
     help = "Write a de-identified research export of the clients who consented to research use."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["research"], help="What to export (research).")
+        parser.add_argument("action", choices=["export"], help="export: write the de-identified files.")
         parser.add_argument("--practice", required=True, help="The practice's slug.")
         parser.add_argument("--out", required=True, help="Directory for the files (made if missing).")
 
