@@ -90,11 +90,12 @@ def score_code(instrument_id: str, short_name: str) -> Code:
 KETAMINE = Code(RXNORM, "6130", "ketamine", verified=False)
 ESKETAMINE = Code(RXNORM, "2056045", "esketamine", verified=False)
 
+# Corroborated by several FHIR implementations, not checked against a SNOMED CT release.
 ROUTES = {
-    "sublingual": Code(SNOMED, "37839007", "Sublingual route"),
-    "intramuscular": Code(SNOMED, "78421000", "Intramuscular route"),
-    "intravenous": Code(SNOMED, "47625008", "Intravenous route"),
-    "intranasal": Code(SNOMED, "46713006", "Nasal route"),
+    "sublingual": Code(SNOMED, "37839007", "Sublingual route", verified=False),
+    "intramuscular": Code(SNOMED, "78421000", "Intramuscular route", verified=False),
+    "intravenous": Code(SNOMED, "47625008", "Intravenous route", verified=False),
+    "intranasal": Code(SNOMED, "46713006", "Nasal route", verified=False),
 }
 
 
