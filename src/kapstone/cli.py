@@ -2,6 +2,7 @@
 
 kapstone demo [--port 8000] [--data-dir DIR]   build (or reuse) the demo practice and serve it
 kapstone serve [gunicorn options]               production server on the configured database
+kapstone export fhir|research ...               a practice's data out (docs/fhir.md, docs/research.md)
 kapstone <command> ...                          any manage.py command (migrate, audit verify, ...)
 
 ``kapstone demo-worker --parent PID`` is the demo's background worker, started by ``demo`` itself.
@@ -124,8 +125,15 @@ def serve(argv: list[str]) -> None:
     _gunicorn(bind, ["--workers", workers, *argv])
 
 
+# ``kapstone export <kind>`` is one verb over the exports of several apps, which may not import each
+# other: each kind runs its own app's command. ``export fhir`` is the API app's ``export`` command.
+EXPORT_COMMANDS = {"research": ["research", "export"]}
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["export"] and len(argv) > 1 and argv[1] in EXPORT_COMMANDS:
+        argv = EXPORT_COMMANDS[argv[1]] + argv[2:]
     command = argv[0] if argv else "help"
     if command == "demo":
         demo(argv[1:])

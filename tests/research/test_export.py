@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pyarrow.parquet as pq
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
+from kapstone import cli
 from kapstone.audit.models import AuditEvent
 from kapstone.integration.models import JournalEntry
 from kapstone.measures.models import QuestionnaireResponse
@@ -113,7 +113,8 @@ def practice_data(world, scoped):
 
 
 def export(world, out):
-    call_command("research", "export", practice=world.practice.slug, out=str(out))
+    """Through the ``kapstone`` command, as an admin types it: ``kapstone export research ...``."""
+    cli.main(["export", "research", "--practice", world.practice.slug, "--out", str(out)])
     return out
 
 
