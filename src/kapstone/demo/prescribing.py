@@ -20,7 +20,7 @@ from kapstone.prescribing.models import (
     RemsEnrolment,
 )
 
-from .register import _As
+from .acting import As
 
 # A check this old is renewed before the next dose (the practice's interval is 90 days by default).
 RENEW_AFTER = timedelta(days=75)
@@ -70,7 +70,7 @@ def before_dose(client: Client, prescriber: Membership, at: datetime, *, esketam
     newest = PdmpCheck.objects.filter(client=client, checked_on__lte=on).order_by("-checked_on").first()
     if newest is None or on - newest.checked_on > RENEW_AFTER:
         services.record_pdmp_check(
-            _As(prescriber),
+            As(prescriber),
             client,
             checked_on=on - timedelta(days=2),
             state="IL",
@@ -80,7 +80,7 @@ def before_dose(client: Client, prescriber: Membership, at: datetime, *, esketam
         )
     if esketamine and not RemsEnrolment.objects.filter(client=client).exists():
         services.record_enrolment(
-            _As(prescriber),
+            As(prescriber),
             client,
             enrolled_on=on - timedelta(days=3),
             enrolment_id=f"PT-{client.record_number}",

@@ -28,6 +28,8 @@ from kapstone.sessions import services
 from kapstone.sessions.models import DoseAdministration, DoseOrder, MedicineSession
 from kapstone.sessions.supply import containers_for
 
+from .acting import As
+
 
 @dataclass(frozen=True)
 class Stocked:
@@ -58,16 +60,6 @@ SUPPLIER = (
 )
 
 
-class _As:
-    """A service call made as a demo staff member, without an HTTP request."""
-
-    def __init__(self, membership: Membership):
-        self.user = membership.user
-        self.membership = membership
-        self.practice = membership.practice
-        self.META: dict = {}
-
-
 def stock_register(practice, *, admin: Membership, prescriber: Membership, monitor: Membership, since: date):
     """A registered location with a safe, the products, one delivery received ``since``, and the
     monitor named to move stock (so the monitor's doses draw from the register)."""
@@ -96,7 +88,7 @@ def stock_register(practice, *, admin: Membership, prescriber: Membership, monit
                                           date(since.year + 2, 12, 31), safe))  # fmt: skip
     name, address, dea = SUPPLIER
     register.record_receipt(
-        _As(prescriber),
+        As(prescriber),
         location=location,
         received_on=since,
         invoice_number=f"MSP-{since:%Y%m%d}-0042",
@@ -117,11 +109,14 @@ def give_from_stock(
     device is its own container). Returns the first part."""
     remaining, given = order.dose_mg, []
     while remaining > 0:
-        container = containers_for(session, at.date(), [order.stock_strength])[0]
+        on_hand = containers_for(session, at.date(), [order.stock_strength])
+        if not on_hand:
+            raise RuntimeError(f"The demo register ran out of {session.protocol.title} stock: add to STOCK.")
+        container = on_hand[0]
         take = min(remaining, container.product.mg_of(container.balance))
         given.append(
             services.record_administration(
-                _As(monitor), session, order, given_at=at, amount_mg=take, container=container, now=now
+                As(monitor), session, order, given_at=at, amount_mg=take, container=container, now=now
             )
         )
         remaining -= take
@@ -140,7 +135,7 @@ def add_register_story(
     )
     if vial is not None and vial.balance > 0:
         register.record_waste(
-            _As(monitor),
+            As(monitor),
             container=vial,
             quantity=min(vial.balance, Decimal("2.5")),
             manner="Remainder of the drawn syringe into the drug-waste container",
@@ -150,7 +145,7 @@ def add_register_story(
             occurred_at=now - timedelta(hours=3),
         )
     box = Container.objects.filter(
-        practice=practice, state=ContainerState.OPEN, product__form="lozenge"
+        practice=practice, state=ContainerState.OPEN, product__form=FinishedForm.LOZENGE
     ).first()
     if box is not None:
         lines = [
@@ -158,7 +153,7 @@ def add_register_story(
             for c in counts.containers_to_count(box.location)
         ]
         counts.record_count(
-            _As(monitor),
+            As(monitor),
             location=box.location,
             kind=Count.Kind.AD_HOC,
             business_time=Count.BusinessTime.SHIFT,

@@ -42,6 +42,7 @@ from kapstone.sessions.models import (
     VitalsReading,
 )
 
+from .acting import As
 from .course import DOSE_AFTER_OPENING, SESSIONS, course_for
 from .prescribing import add_credentials, before_dose
 from .register import give_from_stock, stock_register
@@ -111,16 +112,6 @@ FLOOR = (
 )
 
 
-class _As:
-    """Who a service call is made as: the demo's staff member, without an HTTP request."""
-
-    def __init__(self, membership: Membership):
-        self.user = membership.user
-        self.membership = membership
-        self.practice = membership.practice
-        self.META = {}
-
-
 def add_sessions(
     practice,
     *,
@@ -168,10 +159,10 @@ def _file_reporting_forms(practice, monitor):
         filed_on = min(due.dosed_on + timedelta(days=2), practice.today())
         filed = datetime.combine(filed_on, datetime.min.time(), practice.zone)
         reporting.save_reporting_form(
-            _As(monitor), due.session, due.definition.id, reporting.prefill(state), now=filed
+            As(monitor), due.session, due.definition.id, reporting.prefill(state), now=filed
         )
         reporting_due.record_submission(
-            _As(monitor),
+            As(monitor),
             due.session,
             due.definition,
             submitted_on=filed_on,
@@ -196,7 +187,7 @@ def _plan(prescriber, episode, protocol_id) -> Decimal:
     protocol = services.practice_protocol(episode.practice, protocol_id)
     dose = protocol.dose.default.value
     services.save_dose_plan(
-        _As(prescriber),
+        As(prescriber),
         episode,
         protocol_id=protocol_id,
         planned_dose=dose,
@@ -248,7 +239,7 @@ def _order(session, amount, weight, prescriber, at, *, booster=False):
     """The prescriber's order, made at ``at``."""
     protocol = session.protocol
     order = services.order_dose(
-        _As(prescriber),
+        As(prescriber),
         session,
         dose=amount,
         weight_kg=weight,
@@ -278,7 +269,7 @@ def _order_and_give(session, amount, weight, prescriber, monitor, at, *, booster
 
 def _vitals(session, monitor, at, sbp, dbp, hr, spo2, rr):
     return recording.record_vitals(
-        _As(monitor),
+        As(monitor),
         session,
         taken_at=at,
         sbp=sbp,
@@ -340,7 +331,7 @@ def _past_session(rng, episode, protocol_id, opened, weight, plan_dose, prescrib
         if minutes < end:
             at = dose_at + timedelta(minutes=minutes, seconds=30)
             recording.record_observation(
-                _As(monitor),
+                As(monitor),
                 session,
                 observed_at=at,
                 scale=scale,
@@ -354,7 +345,7 @@ def _past_session(rng, episode, protocol_id, opened, weight, plan_dose, prescrib
     if rng.random() < 0.2:
         onset = dose_at + timedelta(minutes=rng.randint(20, 50))
         recording.record_adverse_event(
-            _As(monitor),
+            As(monitor),
             session,
             category="expected",
             description="Mild nausea",
@@ -367,11 +358,11 @@ def _past_session(rng, episode, protocol_id, opened, weight, plan_dose, prescrib
         )
     note_at = dose_at + timedelta(minutes=end - 5)
     recording.add_note(
-        _As(monitor), session, text=_note(rng), written_at=note_at, now=note_at + timedelta(minutes=1)
+        As(monitor), session, text=_note(rng), written_at=note_at, now=note_at + timedelta(minutes=1)
     )
     out = dose_at + timedelta(minutes=end)
     discharge.discharge_session(
-        _As(monitor),
+        As(monitor),
         session,
         discharged_at=out,
         aldrete_answers=dict.fromkeys(range(1, 6), 2),
@@ -421,7 +412,7 @@ def _floor_session(episode, room: Room, now, prescriber, monitor):
         for minutes, value in room.moaas:
             at = anchor + timedelta(minutes=minutes, seconds=20)
             recording.record_observation(
-                _As(monitor),
+                As(monitor),
                 session,
                 observed_at=at,
                 scale="moaas",
@@ -429,7 +420,7 @@ def _floor_session(episode, room: Room, now, prescriber, monitor):
                 now=at + timedelta(seconds=10),
             )
     for text in room.notes:
-        recording.add_note(_As(monitor), session, text=text, written_at=now - timedelta(minutes=1), now=now)
+        recording.add_note(As(monitor), session, text=text, written_at=now - timedelta(minutes=1), now=now)
     return session
 
 

@@ -13,12 +13,13 @@ from kapstone.clients.models import Client
 from kapstone.clinical.protocols import Protocol
 from kapstone.practice.models import Practice
 from kapstone.prescribing import gates
+from kapstone.register.models import Substance
 
 from .supply import substance_of
 
 
 def is_esketamine(protocol: Protocol) -> bool:
-    return substance_of(protocol) == "esketamine"
+    return substance_of(protocol) == Substance.ESKETAMINE
 
 
 def plan_refusals(practice: Practice, prescriber: User | None, client: Client, on: date) -> list[str]:
